@@ -1,0 +1,148 @@
+//! Plugin configuration: JSON parsed once per VM into a filter's typed config, with errors that name
+//! the field (`request[2].value: ...`) so that the line Envoy logs on a refused plugin is actionable.
+
+use serde::de::DeserializeOwned;
+use std::fmt;
+
+/// Why a configuration was refused, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Path of the offending field, e.g. `request[2].value`; empty for the document as a whole.
+    pub field: String,
+    /// What is wrong with it, in words a user can act on.
+    pub reason: String,
+}
+
+impl ConfigError {
+    pub fn new(field: impl Into<String>, reason: impl fmt::Display) -> Self {
+        ConfigError { field: field.into(), reason: reason.to_string() }
+    }
+
+    /// Puts this error under `prefix`, e.g. a route's `routes[3].config`.
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.field = join_path(prefix, &self.field);
+        self
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.reason)
+        } else {
+            write!(f, "{}: {}", self.field, self.reason)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Joins two config paths: `("routes[0]", "config.request")` -> `routes[0].config.request`.
+pub fn join_path(prefix: &str, rest: &str) -> String {
+    match (prefix.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_string(),
+        (_, true) => prefix.to_string(),
+        _ if rest.starts_with('[') => format!("{prefix}{rest}"),
+        _ => format!("{prefix}.{rest}"),
+    }
+}
+
+/// Parses the raw plugin configuration into a JSON object. An empty configuration is `{}`.
+pub fn parse_object(bytes: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, ConfigError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| ConfigError::new("", format!("configuration is not UTF-8: {e}")))?;
+    if text.trim().is_empty() {
+        return Ok(serde_json::Map::new());
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(other) => Err(ConfigError::new("", format!("configuration must be a JSON object, not {}", kind_of(&other)))),
+        Err(e) => Err(ConfigError::new("", format!("configuration is not valid JSON: {e}"))),
+    }
+}
+
+/// Deserializes `value` into `T`, reporting the path of the first field that does not fit.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ConfigError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." { String::new() } else { field };
+        ConfigError::new(field, e.into_inner())
+    })
+}
+
+/// Parses a whole configuration document into `T` (used by tools and tests; filters go through
+/// [`crate::Plugin`], which also takes out the per-route `routes` list).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ConfigError> {
+    from_value(serde_json::Value::Object(parse_object(bytes)?))
+}
+
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        name: String,
+        #[serde(default)]
+        count: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        #[serde(default)]
+        items: Vec<Inner>,
+    }
+
+    #[test]
+    fn unknown_field_is_named_with_its_path() {
+        let err = parse::<Outer>(br#"{"items":[{"name":"a"},{"name":"b","colour":1}]}"#).unwrap_err();
+        assert_eq!(err.field, "items[1].colour");
+        assert!(err.reason.contains("unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_is_named_with_its_path() {
+        let err = parse::<Outer>(br#"{"items":[{"name":"a","count":"many"}]}"#).unwrap_err();
+        assert_eq!(err.field, "items[0].count");
+        assert!(err.reason.contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn empty_configuration_is_an_empty_object() {
+        let parsed = parse::<Outer>(b"  ").unwrap();
+        assert!(parsed.items.is_empty());
+    }
+
+    #[test]
+    fn non_object_and_broken_json_are_refused() {
+        assert!(parse::<Outer>(b"[1]").unwrap_err().reason.contains("must be a JSON object, not an array"));
+        assert!(parse::<Outer>(b"{\"items\": [").unwrap_err().reason.contains("not valid JSON"));
+        assert!(parse::<Outer>(&[0xff, 0xfe]).unwrap_err().reason.contains("not UTF-8"));
+    }
+
+    #[test]
+    fn paths_join_like_json_paths() {
+        assert_eq!(join_path("routes[0]", "config.items[1]"), "routes[0].config.items[1]");
+        assert_eq!(join_path("items", "[1].name"), "items[1].name");
+        assert_eq!(join_path("", "x"), "x");
+        assert_eq!(join_path("x", ""), "x");
+        let err = ConfigError::new("name", "bad").within("routes[2].config");
+        assert_eq!(err.to_string(), "routes[2].config.name: bad");
+    }
+}

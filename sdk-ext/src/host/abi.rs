@@ -1,0 +1,184 @@
+//! Raw proxy-wasm ABI 0.2.1 imports, wrapped so that no host answer can panic the module.
+//!
+//! The `proxy-wasm` crate's own wrappers `panic!` on an unexpected status and `unwrap` UTF-8
+//! conversions of header values: a client sending a Latin-1 header value would kill the VM and every
+//! request on its worker. These wrappers return bytes and errors instead. Statuses are taken as
+//! `u32`, never transmuted into an enum, so an unknown status cannot be undefined behaviour.
+
+use super::{HostError, MapKind};
+use std::ptr::{null, null_mut};
+
+const OK: u32 = 0;
+const NOT_FOUND: u32 = 1;
+const BAD_ARGUMENT: u32 = 2;
+
+#[link(wasm_import_module = "env")]
+extern "C" {
+    fn proxy_get_header_map_value(
+        map: u32,
+        key_data: *const u8,
+        key_size: usize,
+        value_data: *mut *mut u8,
+        value_size: *mut usize,
+    ) -> u32;
+    fn proxy_get_header_map_pairs(map: u32, data: *mut *mut u8, size: *mut usize) -> u32;
+    fn proxy_replace_header_map_value(
+        map: u32,
+        key_data: *const u8,
+        key_size: usize,
+        value_data: *const u8,
+        value_size: usize,
+    ) -> u32;
+    fn proxy_add_header_map_value(
+        map: u32,
+        key_data: *const u8,
+        key_size: usize,
+        value_data: *const u8,
+        value_size: usize,
+    ) -> u32;
+    fn proxy_remove_header_map_value(map: u32, key_data: *const u8, key_size: usize) -> u32;
+    fn proxy_get_property(path_data: *const u8, path_size: usize, data: *mut *mut u8, size: *mut usize) -> u32;
+    fn proxy_send_local_response(
+        status_code: u32,
+        details_data: *const u8,
+        details_size: usize,
+        body_data: *const u8,
+        body_size: usize,
+        headers_data: *const u8,
+        headers_size: usize,
+        grpc_status: i32,
+    ) -> u32;
+    fn proxy_define_metric(metric_type: u32, name_data: *const u8, name_size: usize, id: *mut u32) -> u32;
+    fn proxy_increment_metric(id: u32, offset: i64) -> u32;
+    fn proxy_get_current_time_nanoseconds(nanos: *mut u64) -> u32;
+    fn proxy_get_buffer_bytes(
+        buffer_type: u32,
+        start: usize,
+        max_size: usize,
+        data: *mut *mut u8,
+        size: *mut usize,
+    ) -> u32;
+    fn proxy_get_log_level(level: *mut u32) -> u32;
+}
+
+fn status(code: u32) -> Result<(), HostError> {
+    match code {
+        OK => Ok(()),
+        NOT_FOUND => Err(HostError::NotFound),
+        BAD_ARGUMENT => Err(HostError::BadArgument),
+        other => Err(HostError::Status(other)),
+    }
+}
+
+/// Takes ownership of a buffer the host allocated through `proxy_on_memory_allocate` (which the
+/// `proxy-wasm` crate exports as a `Vec<u8>` of exactly `size` capacity).
+unsafe fn take_buffer(data: *mut u8, size: usize) -> Vec<u8> {
+    if data.is_null() || size == 0 {
+        Vec::new()
+    } else {
+        Vec::from_raw_parts(data, size, size)
+    }
+}
+
+pub fn get_header(map: MapKind, name: &str) -> Result<Option<Vec<u8>>, HostError> {
+    let mut data = null_mut();
+    let mut size = 0;
+    let code = unsafe { proxy_get_header_map_value(map as u32, name.as_ptr(), name.len(), &mut data, &mut size) };
+    match status(code) {
+        Ok(()) => Ok(Some(unsafe { take_buffer(data, size) })),
+        Err(HostError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn get_headers(map: MapKind) -> Result<Vec<(String, Vec<u8>)>, HostError> {
+    let mut data = null_mut();
+    let mut size = 0;
+    status(unsafe { proxy_get_header_map_pairs(map as u32, &mut data, &mut size) })?;
+    let bytes = unsafe { take_buffer(data, size) };
+    Ok(crate::wire::decode_pairs(&bytes)
+        .into_iter()
+        .map(|(name, value)| (String::from_utf8_lossy(&name).into_owned(), value))
+        .collect())
+}
+
+pub fn replace_header(map: MapKind, name: &str, value: &[u8]) -> Result<(), HostError> {
+    status(unsafe {
+        proxy_replace_header_map_value(map as u32, name.as_ptr(), name.len(), value.as_ptr(), value.len())
+    })
+}
+
+pub fn add_header(map: MapKind, name: &str, value: &[u8]) -> Result<(), HostError> {
+    status(unsafe { proxy_add_header_map_value(map as u32, name.as_ptr(), name.len(), value.as_ptr(), value.len()) })
+}
+
+pub fn remove_header(map: MapKind, name: &str) -> Result<(), HostError> {
+    status(unsafe { proxy_remove_header_map_value(map as u32, name.as_ptr(), name.len()) })
+}
+
+pub fn get_property(path: &[&str]) -> Result<Option<Vec<u8>>, HostError> {
+    let encoded = crate::wire::encode_property_path(path);
+    let mut data = null_mut();
+    let mut size = 0;
+    let code = unsafe { proxy_get_property(encoded.as_ptr(), encoded.len(), &mut data, &mut size) };
+    match status(code) {
+        Ok(()) => Ok(Some(unsafe { take_buffer(data, size) })),
+        Err(HostError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn send_local_response(
+    status_code: u16,
+    details: &str,
+    body: &[u8],
+    headers: &[(&str, &[u8])],
+) -> Result<(), HostError> {
+    let encoded = crate::wire::encode_pairs(headers);
+    status(unsafe {
+        proxy_send_local_response(
+            u32::from(status_code),
+            details.as_ptr(),
+            details.len(),
+            if body.is_empty() { null() } else { body.as_ptr() },
+            body.len(),
+            encoded.as_ptr(),
+            encoded.len(),
+            -1,
+        )
+    })
+}
+
+pub fn define_counter(name: &str) -> Result<u32, HostError> {
+    let mut id = 0;
+    status(unsafe { proxy_define_metric(0, name.as_ptr(), name.len(), &mut id) })?;
+    Ok(id)
+}
+
+pub fn increment_metric(id: u32, delta: i64) -> Result<(), HostError> {
+    status(unsafe { proxy_increment_metric(id, delta) })
+}
+
+pub fn current_time_nanos() -> Result<u64, HostError> {
+    let mut nanos = 0;
+    status(unsafe { proxy_get_current_time_nanoseconds(&mut nanos) })?;
+    Ok(nanos)
+}
+
+/// Buffer 7 of the ABI: the plugin configuration.
+pub fn plugin_configuration() -> Result<Vec<u8>, HostError> {
+    let mut data = null_mut();
+    let mut size = 0;
+    match status(unsafe { proxy_get_buffer_bytes(7, 0, usize::MAX, &mut data, &mut size) }) {
+        Ok(()) => Ok(unsafe { take_buffer(data, size) }),
+        Err(HostError::NotFound) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The host's log level (0 trace .. 5 critical), so that disabled levels cost nothing here.
+pub fn log_level() -> Result<u32, HostError> {
+    let mut level = 0;
+    status(unsafe { proxy_get_log_level(&mut level) })?;
+    Ok(level)
+}

@@ -1,0 +1,75 @@
+//! The seam between policy and proxy: everything a filter may ask of its host. `ProxyHost` (Wasm
+//! only) answers through the proxy-wasm ABI; [`crate::testing::FakeHost`] answers from memory so
+//! that policy and wiring are tested with plain `cargo test`.
+
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod abi;
+#[cfg(target_arch = "wasm32")]
+mod proxy;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use proxy::ProxyHost;
+
+use std::fmt;
+use std::time::SystemTime;
+
+/// The header maps of an HTTP exchange, as the proxy-wasm ABI numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MapKind {
+    RequestHeaders = 0,
+    RequestTrailers = 1,
+    ResponseHeaders = 2,
+    ResponseTrailers = 3,
+    HttpCallResponseHeaders = 6,
+    HttpCallResponseTrailers = 7,
+}
+
+/// A host call that did not succeed. Never fatal: the caller decides what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostError {
+    /// The host does not have this item (e.g. a map that does not exist in this phase).
+    NotFound,
+    /// The host refused the arguments.
+    BadArgument,
+    /// Any other status, as the ABI numbers it.
+    Status(u32),
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostError::NotFound => f.write_str("not found"),
+            HostError::BadArgument => f.write_str("bad argument"),
+            HostError::Status(code) => write!(f, "host status {code}"),
+        }
+    }
+}
+
+/// The host, as a filter sees it. Values are bytes: a client may send non-UTF-8 header values
+/// (obs-text), and reading them must never fail.
+pub trait Host {
+    /// The first value of header `name` (lower-case) in `map`.
+    fn header(&self, map: MapKind, name: &str) -> Option<Vec<u8>>;
+    /// Every header of `map`, in order, repeated names included.
+    fn headers(&self, map: MapKind) -> Vec<(String, Vec<u8>)>;
+    /// Replaces every value of `name` by `value`.
+    fn set_header(&mut self, map: MapKind, name: &str, value: &[u8]) -> Result<(), HostError>;
+    /// Appends a value for `name`, keeping the existing ones.
+    fn add_header(&mut self, map: MapKind, name: &str, value: &[u8]) -> Result<(), HostError>;
+    /// Removes every value of `name`.
+    fn remove_header(&mut self, map: MapKind, name: &str) -> Result<(), HostError>;
+    /// An Envoy attribute such as `["source", "address"]` or `["route_name"]`.
+    fn property(&self, path: &[&str]) -> Option<Vec<u8>>;
+    /// Sends a local reply; `details` shows as `%RESPONSE_CODE_DETAILS%` in Envoy's access log.
+    fn send_local_reply(
+        &mut self,
+        status: u16,
+        details: &str,
+        body: &[u8],
+        headers: &[(&str, &[u8])],
+    ) -> Result<(), HostError>;
+    /// Defines a counter metric, returning its id.
+    fn define_counter(&mut self, name: &str) -> Result<u32, HostError>;
+    fn increment_counter(&mut self, id: u32, delta: i64);
+    /// The host's wall clock (a Wasm module has none of its own).
+    fn now(&self) -> SystemTime;
+}

@@ -1,0 +1,327 @@
+//! The request/response view a filter works through. It asks the host only for what is used, and
+//! caches the request facts (path, method, host, route, client) that several rules or stages read.
+
+use crate::host::{Host, HostError, MapKind};
+use crate::metrics::Counter;
+use std::time::SystemTime;
+
+/// Request facts read at most once per request, and request headers kept for the response phase.
+#[derive(Debug, Default, Clone)]
+pub struct RequestFacts {
+    path: Option<Option<String>>,
+    method: Option<Option<String>>,
+    authority: Option<Option<String>>,
+    route_name: Option<Option<String>>,
+    client_address: Option<Option<String>>,
+    /// Envoy drops the request header map once the request has gone upstream: what the response
+    /// phase reads of the request is kept here during the request phase.
+    kept_headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// What of the request a filter reads in the response phase (computed when the config loads).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RequestNeeds {
+    pub headers: Vec<String>,
+    pub path: bool,
+    pub method: bool,
+    pub authority: bool,
+    pub route_name: bool,
+    pub client_address: bool,
+}
+
+impl RequestNeeds {
+    pub fn is_empty(&self) -> bool {
+        *self == RequestNeeds::default()
+    }
+
+    pub fn header(&mut self, name: &str) {
+        if !self.headers.iter().any(|n| n == name) {
+            self.headers.push(name.to_string());
+        }
+    }
+}
+
+/// Which callback the view serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Request,
+    Response,
+}
+
+/// One HTTP exchange as a filter sees it, in the current callback.
+pub struct Http<'a> {
+    host: &'a mut dyn Host,
+    facts: &'a mut RequestFacts,
+    phase: Phase,
+}
+
+macro_rules! cached_fact {
+    ($self:ident . $field:ident, $load:expr) => {{
+        if $self.facts.$field.is_none() {
+            let loaded = $load;
+            $self.facts.$field = Some(loaded);
+        }
+        $self.facts.$field.as_ref().and_then(|v| v.as_deref())
+    }};
+}
+
+impl<'a> Http<'a> {
+    /// A view for the request phase.
+    pub fn new(host: &'a mut dyn Host, facts: &'a mut RequestFacts) -> Self {
+        Http { host, facts, phase: Phase::Request }
+    }
+
+    /// A view for the response phase: request headers come from what was kept.
+    pub fn for_response(host: &'a mut dyn Host, facts: &'a mut RequestFacts) -> Self {
+        Http { host, facts, phase: Phase::Response }
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Reads now (request phase) what the response phase will need of the request.
+    pub fn keep_for_response(&mut self, needs: &RequestNeeds) {
+        for name in &needs.headers {
+            if !self.facts.kept_headers.iter().any(|(kept, _)| kept == name) {
+                let value = self.host.header(MapKind::RequestHeaders, name);
+                self.facts.kept_headers.push((name.clone(), value));
+            }
+        }
+        if needs.path {
+            self.path();
+        }
+        if needs.method {
+            self.method();
+        }
+        if needs.authority {
+            self.authority();
+        }
+        if needs.route_name {
+            self.route_name();
+        }
+        if needs.client_address {
+            self.client_address();
+        }
+    }
+
+    /// The raw host, for what this view does not wrap.
+    pub fn host(&mut self) -> &mut dyn Host {
+        self.host
+    }
+
+    // ---- headers, any map ----
+
+    /// The first value of `name` (lower-case), as UTF-8 (invalid bytes replaced by U+FFFD).
+    pub fn header(&self, map: MapKind, name: &str) -> Option<String> {
+        self.header_bytes(map, name).map(lossy)
+    }
+
+    pub fn header_bytes(&self, map: MapKind, name: &str) -> Option<Vec<u8>> {
+        if self.phase == Phase::Response && map == MapKind::RequestHeaders {
+            if let Some((_, kept)) = self.facts.kept_headers.iter().find(|(kept, _)| kept == name) {
+                return kept.clone();
+            }
+        }
+        self.host.header(map, name)
+    }
+
+    pub fn headers(&self, map: MapKind) -> Vec<(String, Vec<u8>)> {
+        self.host.headers(map)
+    }
+
+    pub fn set_header(&mut self, map: MapKind, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
+        self.forget_fact(map, name);
+        self.host.set_header(map, name, value.as_ref())
+    }
+
+    pub fn add_header(&mut self, map: MapKind, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
+        self.forget_fact(map, name);
+        self.host.add_header(map, name, value.as_ref())
+    }
+
+    pub fn remove_header(&mut self, map: MapKind, name: &str) -> Result<(), HostError> {
+        self.forget_fact(map, name);
+        self.host.remove_header(map, name)
+    }
+
+    // ---- request and response shorthands ----
+
+    pub fn request_header(&self, name: &str) -> Option<String> {
+        self.header(MapKind::RequestHeaders, name)
+    }
+
+    pub fn set_request_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
+        self.set_header(MapKind::RequestHeaders, name, value)
+    }
+
+    pub fn remove_request_header(&mut self, name: &str) -> Result<(), HostError> {
+        self.remove_header(MapKind::RequestHeaders, name)
+    }
+
+    pub fn response_header(&self, name: &str) -> Option<String> {
+        self.header(MapKind::ResponseHeaders, name)
+    }
+
+    pub fn set_response_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
+        self.set_header(MapKind::ResponseHeaders, name, value)
+    }
+
+    /// The response status, when response headers are available.
+    pub fn response_status(&self) -> Option<u16> {
+        self.host.header(MapKind::ResponseHeaders, ":status").and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok())
+    }
+
+    // ---- request facts (cached) ----
+
+    /// `:path`, query string included.
+    pub fn path(&mut self) -> Option<&str> {
+        cached_fact!(self.path, self.host.header(MapKind::RequestHeaders, ":path").map(lossy))
+    }
+
+    /// `:path` without the query string.
+    pub fn path_without_query(&mut self) -> Option<&str> {
+        self.path().map(|p| p.split_once('?').map_or(p, |(before, _)| before))
+    }
+
+    pub fn method(&mut self) -> Option<&str> {
+        cached_fact!(self.method, self.host.header(MapKind::RequestHeaders, ":method").map(lossy))
+    }
+
+    /// `:authority` as the client sent it (port included).
+    pub fn authority(&mut self) -> Option<&str> {
+        cached_fact!(self.authority, self.host.header(MapKind::RequestHeaders, ":authority").map(lossy))
+    }
+
+    /// The name of the Envoy route this request matched (empty if the route has no name).
+    pub fn route_name(&mut self) -> Option<&str> {
+        cached_fact!(
+            self.route_name,
+            self.host.property(&["route_name"]).or_else(|| self.host.property(&["xds", "route_name"])).map(lossy)
+        )
+    }
+
+    /// The downstream peer as `ip:port` (`[v6]:port` for IPv6), from the connection.
+    pub fn client_address(&mut self) -> Option<&str> {
+        cached_fact!(self.client_address, self.host.property(&["source", "address"]).map(lossy))
+    }
+
+    /// The downstream peer's IP address, without the port.
+    pub fn client_ip(&mut self) -> Option<&str> {
+        self.client_address().map(strip_port)
+    }
+
+    /// The request id Envoy assigns (`x-request-id`).
+    pub fn request_id(&self) -> Option<String> {
+        self.request_header("x-request-id")
+    }
+
+    pub fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
+        self.host.property(path)
+    }
+
+    pub fn now(&self) -> SystemTime {
+        self.host.now()
+    }
+
+    pub fn count(&mut self, counter: Counter) {
+        self.add(counter, 1);
+    }
+
+    pub fn add(&mut self, counter: Counter, delta: i64) {
+        if let Some(id) = counter.0 {
+            self.host.increment_counter(id, delta);
+        }
+    }
+
+    /// A write to a pseudo-header the facts cache must not outlive.
+    fn forget_fact(&mut self, map: MapKind, name: &str) {
+        if map != MapKind::RequestHeaders {
+            return;
+        }
+        self.facts.kept_headers.retain(|(kept, _)| kept != name);
+        match name {
+            ":path" => self.facts.path = None,
+            ":method" => self.facts.method = None,
+            ":authority" => self.facts.authority = None,
+            _ => {}
+        }
+    }
+}
+
+fn lossy(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// `10.0.0.1:5000` -> `10.0.0.1`, `[::1]:5000` -> `::1`, `::1` -> `::1`, `host:80` -> `host`.
+pub fn strip_port(address: &str) -> &str {
+    if let Some(rest) = address.strip_prefix('[') {
+        return rest.split_once(']').map_or(rest, |(ip, _)| ip);
+    }
+    match address.rsplit_once(':') {
+        // More than one colon and no brackets: a bare IPv6 address.
+        Some((host, _)) if !host.contains(':') => host,
+        _ => address,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::FakeHost;
+
+    #[test]
+    fn strip_port_handles_v4_v6_and_names() {
+        assert_eq!(strip_port("10.0.0.1:5000"), "10.0.0.1");
+        assert_eq!(strip_port("[::1]:5000"), "::1");
+        assert_eq!(strip_port("[2001:db8::1]"), "2001:db8::1");
+        assert_eq!(strip_port("2001:db8::1"), "2001:db8::1");
+        assert_eq!(strip_port("example.com:8080"), "example.com");
+        assert_eq!(strip_port("example.com"), "example.com");
+    }
+
+    #[test]
+    fn facts_are_read_once_and_forgotten_on_write() {
+        let mut host = FakeHost::request("GET", "/a?b=c", &[]);
+        host.set_property(&["source", "address"], "[2001:db8::7]:4242");
+        let mut facts = RequestFacts::default();
+        let mut http = Http::new(&mut host, &mut facts);
+        assert_eq!(http.path(), Some("/a?b=c"));
+        assert_eq!(http.path_without_query(), Some("/a"));
+        assert_eq!(http.client_ip(), Some("2001:db8::7"));
+        http.set_request_header(":path", "/rewritten").unwrap();
+        assert_eq!(http.path(), Some("/rewritten"));
+        assert_eq!(host.reads_of(":path"), 2, "read once, then once again after the rewrite");
+    }
+
+    #[test]
+    fn the_response_phase_reads_the_request_from_what_was_kept() {
+        let mut host = FakeHost::request("POST", "/p", &[("x-user", "ann"), ("x-other", "o")]);
+        let mut facts = RequestFacts::default();
+        let needs =
+            RequestNeeds { headers: vec!["x-user".into(), "x-absent".into()], method: true, ..Default::default() };
+        Http::new(&mut host, &mut facts).keep_for_response(&needs);
+        // Envoy has dropped the request header map by the time the response arrives.
+        host.request_headers.clear();
+        host.respond(200, &[]);
+        let mut http = Http::for_response(&mut host, &mut facts);
+        assert_eq!(http.request_header("x-user").as_deref(), Some("ann"));
+        assert_eq!(http.request_header("x-absent"), None);
+        assert_eq!(http.request_header("x-other"), None, "not kept");
+        assert_eq!(http.method(), Some("POST"));
+        assert_eq!(http.path(), None, "not kept");
+    }
+
+    #[test]
+    fn non_utf8_values_are_read_without_failing() {
+        let mut host = FakeHost::request("GET", "/", &[]);
+        host.request_headers.push(("x-latin".into(), b"caf\xe9".to_vec()));
+        let mut facts = RequestFacts::default();
+        let http = Http::new(&mut host, &mut facts);
+        assert_eq!(http.request_header("x-latin").as_deref(), Some("caf\u{fffd}"));
+        assert_eq!(http.header_bytes(MapKind::RequestHeaders, "x-latin").unwrap(), b"caf\xe9");
+    }
+}

@@ -1,0 +1,43 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
+pub mod config;
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod entry;
+pub mod filter;
+pub mod header;
+pub mod host;
+pub mod http;
+pub mod metrics;
+pub mod plugin;
+pub mod reply;
+pub mod route;
+pub mod testing;
+pub mod wire;
+
+pub use config::ConfigError;
+pub use filter::{Filter, Setup, Verdict};
+pub use header::HeaderName;
+pub use host::{Host, HostError, MapKind};
+pub use http::{Http, Phase, RequestFacts, RequestNeeds};
+pub use metrics::Counter;
+pub use plugin::{Action, Plugin, Stream};
+pub use reply::LocalReply;
+
+#[doc(hidden)]
+pub use proxy_wasm as __proxy_wasm;
+
+/// Exports filter `F` as a proxy-wasm module (only when building for Wasm).
+///
+/// Put it behind the filter crate's `module` feature so that a chain can link the same filter as
+/// a stage without a second entry point.
+#[macro_export]
+macro_rules! export_filter {
+    ($filter:ty) => {
+        #[cfg(target_arch = "wasm32")]
+        $crate::__proxy_wasm::main! {{
+            $crate::entry::start::<$filter>();
+        }}
+    };
+}

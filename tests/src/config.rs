@@ -1,0 +1,191 @@
+//! The Envoy configs in `envoy/` are written for the container layout. A local run (tests and
+//! `cargo xtask up`) uses the same files with only these rewritten: listener and admin addresses,
+//! named clusters' endpoints, and the directory of the `.wasm` modules.
+
+use crate::workspace_root;
+use serde_yaml::Value;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct EnvoyConfig {
+    pub source: PathBuf,
+    doc: Value,
+}
+
+fn key(name: &str) -> Value {
+    Value::String(name.to_string())
+}
+
+fn get<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |node, segment| node.get(*segment))
+}
+
+fn get_mut<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
+    path.iter().try_fold(value, |node, segment| node.get_mut(*segment))
+}
+
+fn set_socket(address: &mut Value, ip: &str, port: u16) {
+    if let Some(socket) = address.get_mut("socket_address").and_then(Value::as_mapping_mut) {
+        socket.insert(key("address"), key(ip));
+        socket.insert(key("port_value"), Value::Number(port.into()));
+    }
+}
+
+impl EnvoyConfig {
+    /// Loads `file` (absolute, or relative to the workspace root).
+    pub fn load(file: impl AsRef<Path>) -> Result<Self, String> {
+        let source = workspace_root().join(file.as_ref());
+        let text = std::fs::read_to_string(&source).map_err(|e| format!("cannot read {}: {e}", source.display()))?;
+        let doc = serde_yaml::from_str(&text).map_err(|e| format!("{} is not valid YAML: {e}", source.display()))?;
+        Ok(EnvoyConfig { source, doc })
+    }
+
+    pub fn from_yaml(text: &str) -> Result<Self, String> {
+        let doc = serde_yaml::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
+        Ok(EnvoyConfig { source: PathBuf::from("<inline>"), doc })
+    }
+
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(&self.doc).unwrap_or_default()
+    }
+
+    pub fn doc(&self) -> &Value {
+        &self.doc
+    }
+
+    pub fn doc_mut(&mut self) -> &mut Value {
+        &mut self.doc
+    }
+
+    /// Loopback on free ports, `upstreams` as the named clusters' only endpoints, modules from
+    /// `wasm_dir`.
+    pub fn make_local(&mut self, wasm_dir: &Path, upstreams: &[(&str, SocketAddr)]) {
+        self.set_admin_port(0);
+        self.set_listener_ports(0);
+        for (cluster, addr) in upstreams {
+            self.set_cluster_endpoint(cluster, *addr);
+        }
+        self.set_wasm_dir(wasm_dir);
+    }
+
+    pub fn set_admin_port(&mut self, port: u16) {
+        if let Some(address) = get_mut(&mut self.doc, &["admin", "address"]) {
+            set_socket(address, "127.0.0.1", port);
+        }
+    }
+
+    /// Puts every listener on 127.0.0.1:`port` (0: each its own free port).
+    pub fn set_listener_ports(&mut self, port: u16) {
+        if let Some(listeners) =
+            get_mut(&mut self.doc, &["static_resources", "listeners"]).and_then(Value::as_sequence_mut)
+        {
+            for listener in listeners {
+                if let Some(address) = listener.get_mut("address") {
+                    set_socket(address, "127.0.0.1", port);
+                }
+            }
+        }
+    }
+
+    /// Makes cluster `name` a STATIC cluster with `addr` as its only endpoint.
+    pub fn set_cluster_endpoint(&mut self, name: &str, addr: SocketAddr) {
+        let Some(clusters) = get_mut(&mut self.doc, &["static_resources", "clusters"]).and_then(Value::as_sequence_mut)
+        else {
+            return;
+        };
+        for cluster in clusters {
+            if cluster.get("name").and_then(Value::as_str) != Some(name) {
+                continue;
+            }
+            if let Some(map) = cluster.as_mapping_mut() {
+                map.insert(key("type"), key("STATIC"));
+            }
+            let endpoint: Value = serde_yaml::from_str(&format!(
+                "cluster_name: {name}\nendpoints:\n- lb_endpoints:\n  - endpoint:\n      address:\n        socket_address: {{ address: \"{}\", port_value: {} }}\n",
+                addr.ip(),
+                addr.port()
+            ))
+            .unwrap_or(Value::Null);
+            if let Some(map) = cluster.as_mapping_mut() {
+                map.insert(key("load_assignment"), endpoint);
+            }
+        }
+    }
+
+    /// Points every `filename: .../<module>.wasm` at `dir/<module>.wasm`.
+    pub fn set_wasm_dir(&mut self, dir: &Path) {
+        fn walk(node: &mut Value, dir: &Path) {
+            match node {
+                Value::Mapping(map) => {
+                    for (k, v) in map.iter_mut() {
+                        if k.as_str() == Some("filename") {
+                            if let Some(file) = v.as_str().filter(|f| f.ends_with(".wasm")) {
+                                let base = Path::new(file).file_name().map(PathBuf::from).unwrap_or_default();
+                                *v = Value::String(dir.join(base).display().to_string());
+                                continue;
+                            }
+                        }
+                        walk(v, dir);
+                    }
+                }
+                Value::Sequence(items) => items.iter_mut().for_each(|item| walk(item, dir)),
+                _ => {}
+            }
+        }
+        walk(&mut self.doc, dir);
+    }
+
+    /// Every HTTP filter entry named `name`, in any listener.
+    fn http_filters_mut(&mut self, name: &str) -> Vec<&mut Value> {
+        fn walk<'a>(node: &'a mut Value, name: &str, found: &mut Vec<&'a mut Value>) {
+            match node {
+                Value::Mapping(map) => {
+                    for (k, v) in map.iter_mut() {
+                        if k.as_str() == Some("http_filters") {
+                            if let Value::Sequence(filters) = v {
+                                for filter in filters.iter_mut() {
+                                    if filter.get("name").and_then(Value::as_str) == Some(name) {
+                                        found.push(filter);
+                                    }
+                                }
+                            }
+                        } else {
+                            walk(v, name, found);
+                        }
+                    }
+                }
+                Value::Sequence(items) => items.iter_mut().for_each(|item| walk(item, name, found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        walk(&mut self.doc, name, &mut found);
+        found
+    }
+
+    /// Replaces the plugin configuration (the JSON string) of the Wasm HTTP filter `filter_name`.
+    /// Panics if there is no such filter: a test that edits nothing would prove nothing.
+    pub fn set_plugin_config(&mut self, filter_name: &str, json: &str) {
+        let filters = self.http_filters_mut(filter_name);
+        assert!(!filters.is_empty(), "no Wasm HTTP filter named {filter_name} in the config");
+        for filter in filters {
+            let configuration = get_mut(filter, &["typed_config", "config", "configuration"])
+                .and_then(Value::as_mapping_mut)
+                .unwrap_or_else(|| panic!("{filter_name} has no typed_config.config.configuration"));
+            configuration.insert(key("value"), Value::String(json.to_string()));
+        }
+    }
+
+    /// The plugin configuration (JSON string) of the Wasm HTTP filter `filter_name`.
+    pub fn plugin_config(&mut self, filter_name: &str) -> Option<String> {
+        let filters = self.http_filters_mut(filter_name);
+        let filter = filters.into_iter().next()?;
+        get(filter, &["typed_config", "config", "configuration", "value"]).and_then(Value::as_str).map(String::from)
+    }
+
+    /// Writes the config to `path`.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        std::fs::write(path, self.to_yaml()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}

@@ -1,0 +1,116 @@
+//! The filter modules: found in the workspace, built for `wasm32-unknown-unknown` in release mode.
+
+use crate::workspace_root;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// A filter crate that builds a proxy-wasm module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    /// Cargo package name, e.g. `sieve-headers`.
+    pub package: String,
+    /// The folder under `filters/`.
+    pub dir: PathBuf,
+}
+
+impl Module {
+    /// `sieve_headers.wasm`.
+    pub fn file_name(&self) -> String {
+        format!("{}.wasm", self.package.replace('-', "_"))
+    }
+}
+
+/// Every `filters/*` crate whose library is a `cdylib`, sorted by package name.
+pub fn discover() -> Result<Vec<Module>, String> {
+    let filters = workspace_root().join("filters");
+    let entries = std::fs::read_dir(&filters).map_err(|e| format!("cannot read {}: {e}", filters.display()))?;
+    let mut modules = Vec::new();
+    for entry in entries.flatten() {
+        let manifest = entry.path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        if !text.contains("cdylib") {
+            continue;
+        }
+        let package = text
+            .lines()
+            .skip_while(|line| line.trim() != "[package]")
+            .find_map(|line| {
+                let (key, value) = line.split_once('=')?;
+                (key.trim() == "name").then(|| value.trim().trim_matches('"').to_string())
+            })
+            .ok_or_else(|| format!("{}: no package name", manifest.display()))?;
+        modules.push(Module { package, dir: entry.path() });
+    }
+    modules.sort_by(|a, b| a.package.cmp(&b.package));
+    Ok(modules)
+}
+
+/// `<target>/wasm32-unknown-unknown/release`.
+pub fn release_dir() -> PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    target.join(WASM_TARGET).join("release")
+}
+
+/// Builds every module once per process (Cargo makes an up-to-date build a no-op) and returns the
+/// directory holding the `.wasm` files.
+pub fn wasm_dir() -> Result<PathBuf, String> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let modules = discover()?;
+            build(&modules, false)?;
+            Ok(release_dir())
+        })
+        .clone()
+}
+
+/// Builds `modules`, one Cargo invocation each: a filter linked into a chain as a stage is built
+/// without its `module` feature, which a single invocation would unify away.
+pub fn build(modules: &[Module], verbose: bool) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for module in modules {
+        let mut command = Command::new(&cargo);
+        command.current_dir(workspace_root()).args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "--package",
+            &module.package,
+        ]);
+        if !verbose {
+            command.arg("--quiet");
+        }
+        let output = command.output().map_err(|e| format!("cannot run {cargo}: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "building {} for {WASM_TARGET} failed:\n{}",
+                module.package,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        if verbose {
+            eprint!("{}", String::from_utf8_lossy(&output.stderr));
+        }
+    }
+    Ok(())
+}
+
+/// Size of a built module in bytes.
+pub fn size_of(module: &Module) -> Option<u64> {
+    std::fs::metadata(release_dir().join(module.file_name())).ok().map(|m| m.len())
+}
+
+/// Path of a built module.
+pub fn path_of(module_file: &str) -> Result<PathBuf, String> {
+    let path = wasm_dir()?.join(module_file);
+    if Path::new(&path).is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} was not built", path.display()))
+    }
+}
