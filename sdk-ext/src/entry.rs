@@ -1,19 +1,42 @@
 //! The proxy-wasm wiring: one root context per plugin configuration, one HTTP context per request,
 //! both delegating to [`Plugin`]. Only compiled for Wasm.
+//!
+//! Requests that wait (for a callout answer, or parked until the root has fresh data) are kept in a
+//! registry shared by the root and its HTTP contexts, so that whichever context the host delivers
+//! a callout answer to, and the root's tick, can act on the right request.
 
-use crate::host::{abi, ProxyHost};
-use crate::plugin::{self, Action, Plugin, Stream};
+use crate::call::{CallResponse, DEFAULT_MAX_RESPONSE_BODY};
+use crate::host::{abi, Host, ProxyHost};
+use crate::plugin::{self, Action, Plugin, RootCalls, Stream};
 use crate::{Filter, LocalReply};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action as ProxyAction, ContextType, LogLevel};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
+use std::time::Duration;
+
+/// Tick period while requests are parked: how late a parked request learns that its data arrived.
+const PARKED_TICK: Duration = Duration::from_millis(20);
+
+/// Root callouts may fetch large documents (screening lists); request callouts are small.
+const MAX_ROOT_CALL_BODY: usize = 256 << 20;
 
 /// Registers filter `F` as the module's only root and HTTP context. Called by [`crate::export_filter!`].
 pub fn start<F: Filter>() {
     // The host refuses most calls during `_initialize` (Envoy: "restricted_callback"), so the
     // host's level is read later, in `on_vm_start` and `on_configure`.
     proxy_wasm::set_log_level(LogLevel::Info);
-    proxy_wasm::set_root_context(|_| Box::new(Root::<F> { plugin: None }));
+    proxy_wasm::set_root_context(|context_id| {
+        Box::new(Root::<F> {
+            context_id,
+            shared: Rc::new(Shared {
+                plugin: RefCell::new(None),
+                waiting: RefCell::default(),
+                calls: RefCell::default(),
+            }),
+        })
+    });
 }
 
 /// Disabled log levels must cost nothing: follow the host's level instead of a fixed one.
@@ -28,11 +51,123 @@ fn host_log_level() -> LogLevel {
     }
 }
 
-struct Root<F: Filter> {
-    plugin: Option<Rc<Plugin<F>>>,
+#[derive(Debug, Clone, Copy)]
+enum Owner {
+    Stream(u32),
+    /// Index of the compiled config that dispatched it.
+    Root(usize),
 }
 
-impl<F: Filter> Context for Root<F> {}
+type StreamCell<F> = Rc<RefCell<Stream<F>>>;
+
+struct Shared<F: Filter> {
+    plugin: RefCell<Option<Rc<Plugin<F>>>>,
+    /// Requests waiting for a callout answer or a wake-up, by context id.
+    waiting: RefCell<HashMap<u32, StreamCell<F>>>,
+    /// Callouts in flight, by token.
+    calls: RefCell<HashMap<u32, Owner>>,
+}
+
+impl<F: Filter> Shared<F> {
+    fn plugin(&self) -> Option<Rc<Plugin<F>>> {
+        self.plugin.borrow().clone()
+    }
+
+    fn register_root_calls(&self, calls: RootCalls) {
+        let mut registry = self.calls.borrow_mut();
+        for (token, index) in calls {
+            registry.insert(token, Owner::Root(index));
+        }
+    }
+
+    /// Records what a stream callback left behind and tells the host what to do. `resumed`: the
+    /// callback was asynchronous, so going on means resuming the paused request.
+    fn settle(&self, id: u32, cell: &StreamCell<F>, action: Action, resumed: bool) -> ProxyAction {
+        let (new_calls, parked) = match cell.try_borrow_mut() {
+            Ok(mut stream) => (stream.take_new_calls(), stream.is_parked()),
+            Err(_) => (Vec::new(), false),
+        };
+        {
+            let mut calls = self.calls.borrow_mut();
+            for token in new_calls {
+                calls.insert(token, Owner::Stream(id));
+            }
+        }
+        match action {
+            Action::Continue => {
+                self.forget(id);
+                if resumed {
+                    if let Err(e) = ProxyHost.resume_request() {
+                        log::warn!("sieve.{}: cannot resume request {id}: {e}", F::NAME);
+                    }
+                }
+                ProxyAction::Continue
+            }
+            Action::Stop => {
+                self.forget(id);
+                ProxyAction::Pause
+            }
+            Action::Pause => {
+                self.waiting.borrow_mut().insert(id, cell.clone());
+                if parked {
+                    ProxyHost.set_tick_period(PARKED_TICK);
+                }
+                ProxyAction::Pause
+            }
+        }
+    }
+
+    fn forget(&self, id: u32) {
+        self.waiting.borrow_mut().remove(&id);
+        self.calls.borrow_mut().retain(|_, owner| !matches!(owner, Owner::Stream(owner_id) if *owner_id == id));
+    }
+
+    /// A callout answer, whichever context the host delivered it to.
+    fn on_call_response(&self, token: u32) {
+        let owner = self.calls.borrow_mut().remove(&token);
+        let Some(plugin) = self.plugin() else { return };
+        match owner {
+            Some(Owner::Stream(id)) => {
+                let Some(cell) = self.waiting.borrow().get(&id).cloned() else { return };
+                let response = CallResponse::read(&ProxyHost, token, DEFAULT_MAX_RESPONSE_BODY);
+                if ProxyHost.set_effective_context(id).is_err() {
+                    self.forget(id);
+                    return;
+                }
+                let action = match cell.try_borrow_mut() {
+                    Ok(mut stream) => plugin.on_call_response(&mut ProxyHost, &mut stream, &response),
+                    Err(_) => return,
+                };
+                self.settle(id, &cell, action, true);
+            }
+            Some(Owner::Root(index)) => {
+                let response = CallResponse::read(&ProxyHost, token, MAX_ROOT_CALL_BODY);
+                let calls = plugin.on_root_call_response(&mut ProxyHost, index, &response);
+                self.register_root_calls(calls);
+            }
+            None => log::debug!("sieve.{}: answer to an unknown or abandoned callout {token}", F::NAME),
+        }
+    }
+}
+
+struct Root<F: Filter> {
+    context_id: u32,
+    shared: Rc<Shared<F>>,
+}
+
+impl<F: Filter> Root<F> {
+    fn reset_tick(&self, plugin: &Plugin<F>) {
+        let parked = self.shared.waiting.borrow().values().any(|cell| cell.try_borrow().is_ok_and(|s| s.is_parked()));
+        let period = if parked { Some(PARKED_TICK) } else { plugin.tick_period() };
+        ProxyHost.set_tick_period(period.unwrap_or(Duration::ZERO));
+    }
+}
+
+impl<F: Filter> Context for Root<F> {
+    fn on_http_call_response(&mut self, token_id: u32, _headers: usize, _body: usize, _trailers: usize) {
+        self.shared.on_call_response(token_id);
+    }
+}
 
 impl<F: Filter> RootContext for Root<F> {
     fn on_vm_start(&mut self, _vm_configuration_size: usize) -> bool {
@@ -53,7 +188,8 @@ impl<F: Filter> RootContext for Root<F> {
         match Plugin::<F>::configure(&bytes, &mut ProxyHost) {
             Ok(plugin) => {
                 log::info!("sieve.{}: configuration accepted ({} route entries)", F::NAME, plugin.route_count());
-                self.plugin = Some(Rc::new(plugin));
+                self.reset_tick(&plugin);
+                *self.shared.plugin.borrow_mut() = Some(Rc::new(plugin));
                 true
             }
             Err(e) => {
@@ -64,8 +200,39 @@ impl<F: Filter> RootContext for Root<F> {
         }
     }
 
-    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
-        Some(Box::new(HttpStream::<F> { plugin: self.plugin.clone(), stream: Stream::default() }))
+    fn on_tick(&mut self) {
+        let Some(plugin) = self.shared.plugin() else { return };
+        let calls = plugin.on_tick(&mut ProxyHost);
+        self.shared.register_root_calls(calls);
+        let parked: Vec<(u32, StreamCell<F>)> = self
+            .shared
+            .waiting
+            .borrow()
+            .iter()
+            .filter(|(_, cell)| cell.try_borrow().is_ok_and(|s| s.is_parked()))
+            .map(|(id, cell)| (*id, cell.clone()))
+            .collect();
+        for (id, cell) in parked {
+            if ProxyHost.set_effective_context(id).is_err() {
+                self.shared.forget(id);
+                continue;
+            }
+            let action = match cell.try_borrow_mut() {
+                Ok(mut stream) => plugin.on_wake(&mut ProxyHost, &mut stream),
+                Err(_) => continue,
+            };
+            self.shared.settle(id, &cell, action, true);
+        }
+        let _ = ProxyHost.set_effective_context(self.context_id);
+        self.reset_tick(&plugin);
+    }
+
+    fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
+        Some(Box::new(HttpStream::<F> {
+            id: context_id,
+            shared: self.shared.clone(),
+            stream: Rc::new(RefCell::new(Stream::default())),
+        }))
     }
 
     fn get_type(&self) -> Option<ContextType> {
@@ -74,36 +241,47 @@ impl<F: Filter> RootContext for Root<F> {
 }
 
 struct HttpStream<F: Filter> {
-    plugin: Option<Rc<Plugin<F>>>,
-    stream: Stream<F>,
+    id: u32,
+    shared: Rc<Shared<F>>,
+    stream: StreamCell<F>,
 }
 
-impl<F: Filter> Context for HttpStream<F> {}
+impl<F: Filter> Context for HttpStream<F> {
+    fn on_http_call_response(&mut self, token_id: u32, _headers: usize, _body: usize, _trailers: usize) {
+        self.shared.on_call_response(token_id);
+    }
+
+    fn on_done(&mut self) -> bool {
+        self.shared.forget(self.id);
+        true
+    }
+}
 
 impl<F: Filter> HttpContext for HttpStream<F> {
     fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> ProxyAction {
-        match &self.plugin {
-            Some(plugin) => to_proxy(plugin.on_request_headers(&mut ProxyHost, &mut self.stream)),
-            None => {
-                // Only reachable if the host runs a plugin whose configuration it refused: fail closed.
-                let reply = LocalReply::new(500, "not_configured", "the filter has no valid configuration");
-                plugin::send_reply(&mut ProxyHost, F::NAME, &reply);
-                ProxyAction::Pause
-            }
-        }
+        let Some(plugin) = self.shared.plugin() else {
+            // Only reachable if the host runs a plugin whose configuration it refused: fail closed.
+            let reply = LocalReply::new(500, "not_configured", "the filter has no valid configuration");
+            plugin::send_reply(&mut ProxyHost, F::NAME, &reply);
+            return ProxyAction::Pause;
+        };
+        let action = match self.stream.try_borrow_mut() {
+            Ok(mut stream) => plugin.on_request_headers(&mut ProxyHost, &mut stream),
+            Err(_) => return ProxyAction::Continue,
+        };
+        self.shared.settle(self.id, &self.stream, action, false)
     }
 
     fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> ProxyAction {
-        match &self.plugin {
-            Some(plugin) => to_proxy(plugin.on_response_headers(&mut ProxyHost, &mut self.stream)),
-            None => ProxyAction::Continue,
+        let Some(plugin) = self.shared.plugin() else { return ProxyAction::Continue };
+        let action = match self.stream.try_borrow_mut() {
+            Ok(mut stream) => plugin.on_response_headers(&mut ProxyHost, &mut stream),
+            Err(_) => return ProxyAction::Continue,
+        };
+        match action {
+            Action::Stop => ProxyAction::Pause,
+            // Waiting is only supported while the request is held.
+            Action::Continue | Action::Pause => ProxyAction::Continue,
         }
-    }
-}
-
-fn to_proxy(action: Action) -> ProxyAction {
-    match action {
-        Action::Continue => ProxyAction::Continue,
-        Action::Stop => ProxyAction::Pause,
     }
 }

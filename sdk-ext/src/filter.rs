@@ -1,11 +1,14 @@
 //! What a filter author writes: a config type, a compile step, and hooks that return a verdict.
 
+use crate::call::CallResponse;
 use crate::config::ConfigError;
 use crate::host::Host;
 use crate::http::Http;
 use crate::metrics::Counter;
 use crate::reply::LocalReply;
+use crate::root::Root;
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 
 /// A Sieve filter. The same type runs alone (one module, via [`crate::export_filter!`]) or as a
 /// stage of a chain inside one VM: it never touches the host except through [`Http`].
@@ -27,6 +30,29 @@ pub trait Filter: Sized + 'static {
     fn on_response_headers(&self, _http: &mut Http<'_>, _stream: &mut Self::Stream) -> Verdict {
         Verdict::Continue
     }
+
+    /// The answer to a callout this request dispatched with [`Http::dispatch`].
+    fn on_call_response(&self, _http: &mut Http<'_>, _stream: &mut Self::Stream, _response: &CallResponse) -> Verdict {
+        Verdict::Continue
+    }
+
+    /// A request parked with [`Http::park_until`]: called on every root tick while parked (the
+    /// filter checks whether what it waits for arrived, or whether its deadline passed).
+    fn on_wake(&self, _http: &mut Http<'_>, _stream: &mut Self::Stream) -> Verdict {
+        Verdict::Continue
+    }
+
+    /// How often the root context should tick for this filter, if at all. Asked after configure
+    /// and after every tick, so a filter can tick fast while it waits for something.
+    fn tick_period(&self) -> Option<Duration> {
+        None
+    }
+
+    /// A root tick: refresh remote state, poll shared data.
+    fn on_tick(&self, _root: &mut Root<'_>) {}
+
+    /// The answer to a callout the root dispatched with [`Root::dispatch`].
+    fn on_root_call_response(&self, _root: &mut Root<'_>, _response: &CallResponse) {}
 }
 
 /// What a hook decided.
@@ -36,6 +62,9 @@ pub enum Verdict {
     Continue,
     /// Answer now with this reply; later stages and the upstream are not reached.
     Reply(LocalReply),
+    /// Wait: the filter dispatched a callout ([`Http::dispatch`]) or parked the request
+    /// ([`Http::park_until`]); it decides again when the answer arrives or the root wakes it.
+    Pause,
 }
 
 /// What `configure` may use: metric definitions under the filter's prefix.

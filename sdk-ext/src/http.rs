@@ -1,13 +1,19 @@
 //! The request/response view a filter works through. It asks the host only for what is used, and
 //! caches the request facts (path, method, host, route, client) that several rules or stages read.
 
+use crate::call::HttpCall;
 use crate::host::{Host, HostError, MapKind};
 use crate::metrics::Counter;
 use std::time::SystemTime;
 
-/// Request facts read at most once per request, and request headers kept for the response phase.
+/// What sdk-ext keeps per request: facts read at most once, request headers kept for the response
+/// phase, and what the request is waiting for.
 #[derive(Debug, Default, Clone)]
-pub struct RequestFacts {
+pub struct StreamCore {
+    /// Callouts dispatched during the current callback (the runtime routes their answers back).
+    pub(crate) calls: Vec<u32>,
+    /// Set when a filter parks the request until the root wakes it (or this deadline passes).
+    pub(crate) parked_until: Option<SystemTime>,
     path: Option<Option<String>>,
     method: Option<Option<String>>,
     authority: Option<Option<String>>,
@@ -51,29 +57,29 @@ pub enum Phase {
 /// One HTTP exchange as a filter sees it, in the current callback.
 pub struct Http<'a> {
     host: &'a mut dyn Host,
-    facts: &'a mut RequestFacts,
+    core: &'a mut StreamCore,
     phase: Phase,
 }
 
 macro_rules! cached_fact {
     ($self:ident . $field:ident, $load:expr) => {{
-        if $self.facts.$field.is_none() {
+        if $self.core.$field.is_none() {
             let loaded = $load;
-            $self.facts.$field = Some(loaded);
+            $self.core.$field = Some(loaded);
         }
-        $self.facts.$field.as_ref().and_then(|v| v.as_deref())
+        $self.core.$field.as_ref().and_then(|v| v.as_deref())
     }};
 }
 
 impl<'a> Http<'a> {
     /// A view for the request phase.
-    pub fn new(host: &'a mut dyn Host, facts: &'a mut RequestFacts) -> Self {
-        Http { host, facts, phase: Phase::Request }
+    pub fn new(host: &'a mut dyn Host, core: &'a mut StreamCore) -> Self {
+        Http { host, core, phase: Phase::Request }
     }
 
     /// A view for the response phase: request headers come from what was kept.
-    pub fn for_response(host: &'a mut dyn Host, facts: &'a mut RequestFacts) -> Self {
-        Http { host, facts, phase: Phase::Response }
+    pub fn for_response(host: &'a mut dyn Host, core: &'a mut StreamCore) -> Self {
+        Http { host, core, phase: Phase::Response }
     }
 
     pub fn phase(&self) -> Phase {
@@ -83,9 +89,9 @@ impl<'a> Http<'a> {
     /// Reads now (request phase) what the response phase will need of the request.
     pub fn keep_for_response(&mut self, needs: &RequestNeeds) {
         for name in &needs.headers {
-            if !self.facts.kept_headers.iter().any(|(kept, _)| kept == name) {
+            if !self.core.kept_headers.iter().any(|(kept, _)| kept == name) {
                 let value = self.host.header(MapKind::RequestHeaders, name);
-                self.facts.kept_headers.push((name.clone(), value));
+                self.core.kept_headers.push((name.clone(), value));
             }
         }
         if needs.path {
@@ -119,7 +125,7 @@ impl<'a> Http<'a> {
 
     pub fn header_bytes(&self, map: MapKind, name: &str) -> Option<Vec<u8>> {
         if self.phase == Phase::Response && map == MapKind::RequestHeaders {
-            if let Some((_, kept)) = self.facts.kept_headers.iter().find(|(kept, _)| kept == name) {
+            if let Some((_, kept)) = self.core.kept_headers.iter().find(|(kept, _)| kept == name) {
                 return kept.clone();
             }
         }
@@ -224,6 +230,30 @@ impl<'a> Http<'a> {
         self.host.now()
     }
 
+    /// Dispatches a callout for this request; its answer comes to `Filter::on_call_response`.
+    /// Return `Verdict::Pause` after dispatching.
+    pub fn dispatch(&mut self, call: &HttpCall<'_>) -> Result<u32, HostError> {
+        let token = call.dispatch(self.host)?;
+        self.core.calls.push(token);
+        Ok(token)
+    }
+
+    /// Parks this request until the root context wakes it (every root tick calls
+    /// `Filter::on_wake`) or `deadline` passes. Return `Verdict::Pause` after parking.
+    pub fn park_until(&mut self, deadline: SystemTime) {
+        self.core.parked_until = Some(deadline);
+    }
+
+    /// When the request is parked until.
+    pub fn parked_until(&self) -> Option<SystemTime> {
+        self.core.parked_until
+    }
+
+    /// A value shared by every VM of this `vm_id`.
+    pub fn shared_data(&self, key: &str) -> (Option<Vec<u8>>, u32) {
+        self.host.shared_data(key)
+    }
+
     pub fn count(&mut self, counter: Counter) {
         self.add(counter, 1);
     }
@@ -239,11 +269,11 @@ impl<'a> Http<'a> {
         if map != MapKind::RequestHeaders {
             return;
         }
-        self.facts.kept_headers.retain(|(kept, _)| kept != name);
+        self.core.kept_headers.retain(|(kept, _)| kept != name);
         match name {
-            ":path" => self.facts.path = None,
-            ":method" => self.facts.method = None,
-            ":authority" => self.facts.authority = None,
+            ":path" => self.core.path = None,
+            ":method" => self.core.method = None,
+            ":authority" => self.core.authority = None,
             _ => {}
         }
     }

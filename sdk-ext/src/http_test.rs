@@ -15,8 +15,8 @@ fn strip_port_handles_v4_v6_and_names() {
 fn facts_are_read_once_and_forgotten_on_write() {
     let mut host = FakeHost::request("GET", "/a?b=c", &[]);
     host.set_property(&["source", "address"], "[2001:db8::7]:4242");
-    let mut facts = RequestFacts::default();
-    let mut http = Http::new(&mut host, &mut facts);
+    let mut core = StreamCore::default();
+    let mut http = Http::new(&mut host, &mut core);
     assert_eq!(http.path(), Some("/a?b=c"));
     assert_eq!(http.path_without_query(), Some("/a"));
     assert_eq!(http.client_ip(), Some("2001:db8::7"));
@@ -28,13 +28,13 @@ fn facts_are_read_once_and_forgotten_on_write() {
 #[test]
 fn the_response_phase_reads_the_request_from_what_was_kept() {
     let mut host = FakeHost::request("POST", "/p", &[("x-user", "ann"), ("x-other", "o")]);
-    let mut facts = RequestFacts::default();
+    let mut core = StreamCore::default();
     let needs = RequestNeeds { headers: vec!["x-user".into(), "x-absent".into()], method: true, ..Default::default() };
-    Http::new(&mut host, &mut facts).keep_for_response(&needs);
+    Http::new(&mut host, &mut core).keep_for_response(&needs);
     // Envoy has dropped the request header map by the time the response arrives.
     host.request_headers.clear();
     host.respond(200, &[]);
-    let mut http = Http::for_response(&mut host, &mut facts);
+    let mut http = Http::for_response(&mut host, &mut core);
     assert_eq!(http.request_header("x-user").as_deref(), Some("ann"));
     assert_eq!(http.request_header("x-absent"), None);
     assert_eq!(http.request_header("x-other"), None, "not kept");
@@ -46,8 +46,8 @@ fn the_response_phase_reads_the_request_from_what_was_kept() {
 fn non_utf8_values_are_read_without_failing() {
     let mut host = FakeHost::request("GET", "/", &[]);
     host.request_headers.push(("x-latin".into(), b"caf\xe9".to_vec()));
-    let mut facts = RequestFacts::default();
-    let http = Http::new(&mut host, &mut facts);
+    let mut core = StreamCore::default();
+    let http = Http::new(&mut host, &mut core);
     assert_eq!(http.request_header("x-latin").as_deref(), Some("caf\u{fffd}"));
     assert_eq!(http.header_bytes(MapKind::RequestHeaders, "x-latin").unwrap(), b"caf\xe9");
 }

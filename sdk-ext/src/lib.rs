@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+pub mod call;
 pub mod config;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
@@ -11,19 +12,23 @@ pub mod host;
 pub mod http;
 pub mod metrics;
 pub mod plugin;
+pub mod remote;
 pub mod reply;
+pub mod root;
 pub mod route;
 pub mod testing;
 pub mod wire;
 
+pub use call::{CallResponse, HttpCall};
 pub use config::ConfigError;
 pub use filter::{Filter, Setup, Verdict};
 pub use header::HeaderName;
 pub use host::{Host, HostError, MapKind};
-pub use http::{Http, Phase, RequestFacts, RequestNeeds};
+pub use http::{Http, Phase, RequestNeeds, StreamCore};
 pub use metrics::Counter;
 pub use plugin::{Action, Plugin, Stream};
 pub use reply::LocalReply;
+pub use root::Root;
 
 #[doc(hidden)]
 pub use proxy_wasm as __proxy_wasm;

@@ -7,6 +7,13 @@ pub struct Counter(pub(crate) Option<u32>);
 impl Counter {
     /// A counter that counts nothing (for tests and optional stats).
     pub const NONE: Counter = Counter(None);
+
+    /// Adds `delta` through `host` (for code that holds the host rather than an `Http` or `Root`).
+    pub fn add(self, host: &mut dyn crate::Host, delta: i64) {
+        if let Some(id) = self.0 {
+            host.increment_counter(id, delta);
+        }
+    }
 }
 
 /// Declares a filter's counters in one list: a struct with one [`Counter`] per name, `define`

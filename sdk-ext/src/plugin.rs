@@ -1,20 +1,27 @@
 //! The runtime between the host callbacks and a [`Filter`]: config parsing with per-route entries,
-//! route selection, verdicts turned into local replies. Plain Rust over [`Host`], so the wiring is
-//! tested on the host target with [`crate::testing::FakeHost`].
+//! route selection, verdicts turned into replies, callouts and parked requests. Plain Rust over
+//! [`Host`], so the wiring is tested on the host target with [`crate::testing::FakeHost`].
 
+use crate::call::CallResponse;
 use crate::config::{self, ConfigError};
 use crate::filter::{Filter, Setup, Verdict};
 use crate::host::Host;
-use crate::http::{Http, RequestFacts};
+use crate::http::{Http, StreamCore};
+use crate::reply::LocalReply;
+use crate::root::Root;
 use crate::route::{RouteMatch, RouteSpec, RouteTable};
 use std::rc::Rc;
+use std::time::Duration;
 
 /// What the host should do after a callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Go on (after an asynchronous callback: resume the paused request).
     Continue,
     /// A local reply was sent: stop processing this direction.
     Stop,
+    /// Wait for a callout answer or a root wake-up.
+    Pause,
 }
 
 /// A filter's compiled configuration, shared by every HTTP context of the VM.
@@ -24,6 +31,9 @@ pub struct Plugin<F: Filter> {
 
 /// The reserved top-level key holding per-route entries.
 pub const ROUTES_KEY: &str = "routes";
+
+/// Root callouts in flight: token -> index of the compiled config that dispatched it.
+pub type RootCalls = Vec<(u32, usize)>;
 
 impl<F: Filter> Plugin<F> {
     /// Parses, validates and compiles the plugin configuration.
@@ -66,8 +76,42 @@ impl<F: Filter> Plugin<F> {
         self.table.routes.len()
     }
 
+    /// Every compiled config: the top-level one, then each enabled route entry's.
+    fn configs(&self) -> impl Iterator<Item = &Rc<F>> {
+        std::iter::once(&self.table.default).chain(self.table.routes.iter().filter_map(|(_, target)| target.as_ref()))
+    }
+
+    /// The shortest tick period any compiled config asks for.
+    pub fn tick_period(&self) -> Option<Duration> {
+        self.configs().filter_map(|config| config.tick_period()).min()
+    }
+
+    /// A root tick for every compiled config; returns the callouts they dispatched.
+    pub fn on_tick(&self, host: &mut dyn Host) -> RootCalls {
+        let mut calls = Vec::new();
+        for (index, config) in self.configs().enumerate() {
+            let mut root = Root::new(host);
+            config.on_tick(&mut root);
+            calls.extend(root.calls.into_iter().map(|token| (token, index)));
+        }
+        calls
+    }
+
+    /// Hands a root callout's answer to the config that dispatched it.
+    pub fn on_root_call_response(
+        &self,
+        host: &mut dyn Host,
+        config_index: usize,
+        response: &CallResponse,
+    ) -> RootCalls {
+        let Some(config) = self.configs().nth(config_index) else { return Vec::new() };
+        let mut root = Root::new(host);
+        config.on_root_call_response(&mut root, response);
+        root.calls.into_iter().map(|token| (token, config_index)).collect()
+    }
+
     pub fn on_request_headers(&self, host: &mut dyn Host, stream: &mut Stream<F>) -> Action {
-        let mut http = Http::new(host, &mut stream.facts);
+        let mut http = Http::new(host, &mut stream.core);
         let Some(filter) = self.table.select(&mut http).cloned() else {
             stream.filter = None;
             return Action::Continue;
@@ -83,7 +127,35 @@ impl<F: Filter> Plugin<F> {
             return Action::Continue;
         }
         let Some(filter) = stream.filter.clone() else { return Action::Continue };
-        let verdict = filter.on_response_headers(&mut Http::for_response(host, &mut stream.facts), &mut stream.state);
+        let verdict = filter.on_response_headers(&mut Http::for_response(host, &mut stream.core), &mut stream.state);
+        stream.apply(verdict, host)
+    }
+
+    /// The answer to a callout `stream` dispatched.
+    pub fn on_call_response(&self, host: &mut dyn Host, stream: &mut Stream<F>, response: &CallResponse) -> Action {
+        stream.outstanding.retain(|token| *token != response.token);
+        let Some(filter) = stream.filter.clone() else { return Action::Continue };
+        if stream.replied {
+            return Action::Stop;
+        }
+        let verdict = filter.on_call_response(&mut Http::new(host, &mut stream.core), &mut stream.state, response);
+        stream.apply(verdict, host)
+    }
+
+    /// A root tick for a parked stream.
+    pub fn on_wake(&self, host: &mut dyn Host, stream: &mut Stream<F>) -> Action {
+        let Some(filter) = stream.filter.clone() else { return Action::Continue };
+        let deadline = stream.core.parked_until;
+        let verdict = filter.on_wake(&mut Http::new(host, &mut stream.core), &mut stream.state);
+        // Backstop: a filter that keeps waiting past its own deadline gets a 503, not a hung request.
+        let overdue = deadline.is_some_and(|d| host.now() > d + Duration::from_secs(1));
+        if verdict == Verdict::Pause && overdue && stream.outstanding.is_empty() {
+            log::warn!("sieve.{}: request still parked past its deadline: answering 503", F::NAME);
+            return stream.apply(
+                Verdict::Reply(LocalReply::new(503, "wait_timeout", "the filter waited too long for its data")),
+                host,
+            );
+        }
         stream.apply(verdict, host)
     }
 }
@@ -93,36 +165,69 @@ fn compile<F: Filter>(value: serde_json::Value, host: &mut dyn Host) -> Result<F
     F::configure(typed, &mut Setup::new(host, F::NAME))
 }
 
-/// Per-request state: the config chosen for this request's route, the filter's own state and the
-/// cached request facts.
+/// Per-request state: the config chosen for this request's route, the filter's own state, and
+/// sdk-ext's (cached facts, callouts in flight, parking).
 pub struct Stream<F: Filter> {
     filter: Option<Rc<F>>,
     pub state: F::Stream,
-    pub facts: RequestFacts,
+    pub core: StreamCore,
     replied: bool,
+    outstanding: Vec<u32>,
 }
 
 impl<F: Filter> Default for Stream<F> {
     fn default() -> Self {
-        Stream { filter: None, state: F::Stream::default(), facts: RequestFacts::default(), replied: false }
+        Stream {
+            filter: None,
+            state: F::Stream::default(),
+            core: StreamCore::default(),
+            replied: false,
+            outstanding: Vec::new(),
+        }
     }
 }
 
 impl<F: Filter> Stream<F> {
+    /// Callouts dispatched since the last call (the host glue routes their answers here).
+    pub fn take_new_calls(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.core.calls)
+    }
+
+    /// Parked until the root wakes it.
+    pub fn is_parked(&self) -> bool {
+        self.core.parked_until.is_some()
+    }
+
+    /// Waiting for anything (a callout answer or a wake-up).
+    pub fn is_waiting(&self) -> bool {
+        self.is_parked() || !self.outstanding.is_empty()
+    }
+
     fn apply(&mut self, verdict: Verdict, host: &mut dyn Host) -> Action {
+        self.outstanding.extend(self.core.calls.iter().copied());
         match verdict {
-            Verdict::Continue => Action::Continue,
+            Verdict::Continue => {
+                self.core.parked_until = None;
+                Action::Continue
+            }
             Verdict::Reply(reply) => {
+                self.core.parked_until = None;
                 self.replied = true;
                 send_reply(host, F::NAME, &reply);
                 Action::Stop
+            }
+            Verdict::Pause if self.is_waiting() => Action::Pause,
+            Verdict::Pause => {
+                // Nothing would ever resume this request: fail it rather than hang it.
+                log::error!("sieve.{}: paused with no callout and not parked: answering 500", F::NAME);
+                self.apply(Verdict::Reply(LocalReply::new(500, "internal", "the filter stalled")), host)
             }
         }
     }
 }
 
 /// Sends `reply` as JSON with its response-code detail.
-pub fn send_reply(host: &mut dyn Host, filter: &str, reply: &crate::LocalReply) {
+pub fn send_reply(host: &mut dyn Host, filter: &str, reply: &LocalReply) {
     let body = reply.body();
     let mut headers: Vec<(&str, &[u8])> = Vec::with_capacity(reply.headers.len() + 1);
     headers.push(("content-type", b"application/json"));

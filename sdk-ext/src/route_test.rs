@@ -1,5 +1,5 @@
 use super::*;
-use crate::http::RequestFacts;
+use crate::http::StreamCore;
 use crate::testing::FakeHost;
 
 fn spec(json: &str) -> RouteMatchSpec {
@@ -8,8 +8,8 @@ fn spec(json: &str) -> RouteMatchSpec {
 
 fn matches(spec_json: &str, host: &mut FakeHost) -> bool {
     let matcher = RouteMatch::compile(&spec(spec_json)).unwrap();
-    let mut facts = RequestFacts::default();
-    matcher.matches(&mut Http::new(host, &mut facts))
+    let mut core = StreamCore::default();
+    matcher.matches(&mut Http::new(host, &mut core))
 }
 
 #[test]

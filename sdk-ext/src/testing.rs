@@ -2,12 +2,55 @@
 //! keeps state (headers, properties, counters, the local reply) so tests assert on outcomes, not on
 //! the order of host calls.
 
+use crate::call::CallResponse;
 use crate::host::{Host, HostError, MapKind};
 use crate::plugin::{Action, Plugin, Stream};
 use crate::{ConfigError, Filter};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A callout the filter dispatched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentCall {
+    pub token: u32,
+    pub cluster: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub timeout: Duration,
+}
+
+impl SentCall {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Shared data as the host keeps it across VMs: value and compare-and-swap token per key. Give two
+/// `FakeHost`s the same store to act as two workers.
+#[derive(Debug, Default)]
+pub struct SharedStore {
+    entries: HashMap<String, (Vec<u8>, u32)>,
+    next_cas: u32,
+}
+
+impl SharedStore {
+    pub fn get(&self, key: &str) -> Option<&[u8]> {
+        self.entries.get(key).map(|(value, _)| value.as_slice())
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.entries.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// Bytes held, to check that memory stays flat.
+    pub fn bytes(&self) -> usize {
+        self.entries.iter().map(|(k, (v, _))| k.len() + v.len()).sum()
+    }
+}
 
 /// A local reply the filter sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +87,18 @@ pub struct FakeHost {
     counters: BTreeMap<String, i64>,
     /// How often each header was read (to check that facts are cached).
     reads: RefCell<HashMap<String, usize>>,
+    /// Callouts dispatched, in order.
+    pub calls: Vec<SentCall>,
+    next_token: u32,
+    /// The answer being delivered (what `call_response_body` and the call-response map read).
+    pub delivering: Option<CallResponse>,
+    pub shared: Rc<RefCell<SharedStore>>,
+    pub tick_period: Duration,
+    pub effective_context: Option<u32>,
+    /// How often a paused request was resumed.
+    pub resumed: usize,
+    /// Make the next dispatches fail with this error.
+    pub fail_dispatch: Option<HostError>,
 }
 
 impl Default for FakeHost {
@@ -60,6 +115,14 @@ impl Default for FakeHost {
             counter_names: Vec::new(),
             counters: BTreeMap::new(),
             reads: RefCell::new(HashMap::new()),
+            calls: Vec::new(),
+            next_token: 1,
+            delivering: None,
+            shared: Rc::new(RefCell::new(SharedStore::default())),
+            tick_period: Duration::ZERO,
+            effective_context: None,
+            resumed: 0,
+            fail_dispatch: None,
         }
     }
 }
@@ -120,12 +183,28 @@ impl FakeHost {
         self.reads.borrow().get(name).copied().unwrap_or(0)
     }
 
-    fn map(&self, map: MapKind) -> &Vec<(String, Vec<u8>)> {
+    /// A host for another worker: its own request state, the same shared data and clock.
+    pub fn another_worker(&self) -> FakeHost {
+        FakeHost { shared: self.shared.clone(), now: self.now, ..FakeHost::default() }
+    }
+
+    /// Moves the clock on.
+    pub fn advance(&mut self, by: Duration) {
+        self.now += by;
+    }
+
+    /// The last callout dispatched.
+    pub fn last_call(&self) -> Option<&SentCall> {
+        self.calls.last()
+    }
+
+    fn map(&self, map: MapKind) -> &[(String, Vec<u8>)] {
         match map {
             MapKind::RequestHeaders => &self.request_headers,
             MapKind::RequestTrailers => &self.request_trailers,
-            MapKind::ResponseHeaders | MapKind::HttpCallResponseHeaders => &self.response_headers,
+            MapKind::ResponseHeaders => &self.response_headers,
             MapKind::ResponseTrailers | MapKind::HttpCallResponseTrailers => &self.response_trailers,
+            MapKind::HttpCallResponseHeaders => self.delivering.as_ref().map_or(&[], |r| r.headers.as_slice()),
         }
     }
 
@@ -149,7 +228,7 @@ impl Host for FakeHost {
     }
 
     fn headers(&self, map: MapKind) -> Vec<(String, Vec<u8>)> {
-        self.map(map).clone()
+        self.map(map).to_vec()
     }
 
     fn set_header(&mut self, map: MapKind, name: &str, value: &[u8]) -> Result<(), HostError> {
@@ -219,6 +298,77 @@ impl Host for FakeHost {
     fn now(&self) -> SystemTime {
         self.now
     }
+
+    fn dispatch_http_call(
+        &mut self,
+        cluster: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<u32, HostError> {
+        if let Some(error) = self.fail_dispatch {
+            return Err(error);
+        }
+        let token = self.next_token;
+        self.next_token += 1;
+        self.calls.push(SentCall {
+            token,
+            cluster: cluster.to_string(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            body: body.map(<[u8]>::to_vec),
+            timeout,
+        });
+        Ok(token)
+    }
+
+    fn call_response_body(&self, max: usize) -> Vec<u8> {
+        self.delivering.as_ref().map(|r| r.body.iter().take(max).copied().collect()).unwrap_or_default()
+    }
+
+    fn shared_data(&self, key: &str) -> (Option<Vec<u8>>, u32) {
+        match self.shared.borrow().entries.get(key) {
+            Some((value, cas)) => (Some(value.clone()), *cas),
+            None => (None, 0),
+        }
+    }
+
+    fn set_shared_data(&mut self, key: &str, value: &[u8], cas: Option<u32>) -> Result<(), HostError> {
+        let mut store = self.shared.borrow_mut();
+        // As in Envoy: a compare-and-swap token of 0 (or none) writes unconditionally.
+        if let (Some(cas), Some((_, current))) = (cas.filter(|c| *c != 0), store.entries.get(key)) {
+            if cas != *current {
+                return Err(HostError::CasMismatch);
+            }
+        }
+        store.next_cas += 1;
+        let next = store.next_cas;
+        store.entries.insert(key.to_string(), (value.to_vec(), next));
+        Ok(())
+    }
+
+    fn set_tick_period(&mut self, period: Duration) {
+        self.tick_period = period;
+    }
+
+    fn set_effective_context(&mut self, context_id: u32) -> Result<(), HostError> {
+        self.effective_context = Some(context_id);
+        Ok(())
+    }
+
+    fn resume_request(&mut self) -> Result<(), HostError> {
+        self.resumed += 1;
+        Ok(())
+    }
+}
+
+/// Builds the answer to a callout.
+pub fn call_response(token: u32, status: Option<u16>, headers: &[(&str, &str)], body: &[u8]) -> CallResponse {
+    let mut all: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(status) = status {
+        all.push((":status".into(), status.to_string().into_bytes()));
+    }
+    all.extend(headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())));
+    CallResponse { token, status, headers: all, body: body.to_vec() }
 }
 
 /// A filter configured from JSON, driven through the same runtime as in the VM.
@@ -226,17 +376,21 @@ pub struct TestPlugin<F: Filter> {
     pub plugin: Plugin<F>,
     /// The host the configuration was loaded on (counters are defined here and carried over).
     setup_host: FakeHost,
+    root_calls: RefCell<Vec<(u32, usize)>>,
 }
 
 impl<F: Filter> TestPlugin<F> {
     pub fn new(config_json: &str) -> Result<Self, ConfigError> {
         let mut setup_host = FakeHost::default();
         let plugin = Plugin::configure(config_json.as_bytes(), &mut setup_host)?;
-        Ok(TestPlugin { plugin, setup_host })
+        Ok(TestPlugin { plugin, setup_host, root_calls: RefCell::new(Vec::new()) })
     }
 
-    /// Prepares `host` with the counters the configuration defined.
+    /// Prepares `host` with the counters the configuration defined (once).
     pub fn attach(&self, host: &mut FakeHost) {
+        if !host.counter_names.is_empty() {
+            return;
+        }
         host.counter_names = self.setup_host.counter_names.clone();
         for name in &host.counter_names {
             host.counters.entry(name.clone()).or_insert(0);
@@ -245,12 +399,44 @@ impl<F: Filter> TestPlugin<F> {
 
     /// Runs the request phase on `host`; returns the stream for the response phase.
     pub fn request(&self, host: &mut FakeHost) -> (Action, Stream<F>) {
-        if host.counter_names.is_empty() {
-            self.attach(host);
-        }
+        self.attach(host);
         let mut stream = Stream::default();
         let action = self.plugin.on_request_headers(host, &mut stream);
         (action, stream)
+    }
+
+    /// A root tick (every compiled config); returns the tokens of the callouts the root dispatched.
+    pub fn tick(&self, host: &mut FakeHost) -> Vec<u32> {
+        self.attach(host);
+        let calls = self.plugin.on_tick(host);
+        let tokens = calls.iter().map(|(token, _)| *token).collect();
+        self.root_calls.borrow_mut().extend(calls);
+        tokens
+    }
+
+    /// Delivers the answer to a root callout; false if the root dispatched no call with that token.
+    pub fn answer_root(&self, host: &mut FakeHost, response: CallResponse) -> bool {
+        let index = self.root_calls.borrow().iter().find(|(t, _)| *t == response.token).map(|(_, i)| *i);
+        let Some(index) = index else { return false };
+        self.attach(host);
+        host.delivering = Some(response.clone());
+        let calls = self.plugin.on_root_call_response(host, index, &response);
+        host.delivering = None;
+        self.root_calls.borrow_mut().extend(calls);
+        true
+    }
+
+    /// Delivers the answer to a callout `stream` dispatched.
+    pub fn answer(&self, host: &mut FakeHost, stream: &mut Stream<F>, response: CallResponse) -> Action {
+        host.delivering = Some(response.clone());
+        let action = self.plugin.on_call_response(host, stream, &response);
+        host.delivering = None;
+        action
+    }
+
+    /// Wakes a parked stream (what a root tick does).
+    pub fn wake(&self, host: &mut FakeHost, stream: &mut Stream<F>) -> Action {
+        self.plugin.on_wake(host, stream)
     }
 
     /// Runs the response phase of `stream` on `host` (after [`FakeHost::respond`]). As in Envoy,

@@ -88,6 +88,16 @@ impl EnvoyConfig {
         }
     }
 
+    /// The names of the config's static clusters.
+    pub fn cluster_names(&self) -> Vec<String> {
+        get(&self.doc, &["static_resources", "clusters"])
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("name").and_then(Value::as_str).map(String::from))
+            .collect()
+    }
+
     /// Makes cluster `name` a STATIC cluster with `addr` as its only endpoint.
     pub fn set_cluster_endpoint(&mut self, name: &str, addr: SocketAddr) {
         let Some(clusters) = get_mut(&mut self.doc, &["static_resources", "clusters"]).and_then(Value::as_sequence_mut)

@@ -17,6 +17,7 @@ pub mod client;
 pub mod config;
 pub mod envoy;
 pub mod modules;
+pub mod tokens;
 
 pub use client::{Reply, Request};
 pub use config::EnvoyConfig;
@@ -42,31 +43,117 @@ pub fn plugin_config(value: serde_json::Value) -> String {
     value.to_string()
 }
 
-/// Envoy with the echo upstream behind it: the usual shape of an end-to-end test.
+/// Envoy with the echo upstream (and any other services) behind it: the usual shape of an
+/// end-to-end test.
 pub struct Stack {
-    // Field order matters: Envoy stops before its upstream.
+    // Field order matters: Envoy stops before its upstreams.
     pub envoy: Envoy,
-    pub echo: sieve_echo::Background,
+    pub echo: sieve_services::Background,
+    /// Other services by cluster name.
+    pub services: Vec<(String, sieve_services::Background)>,
 }
 
 impl Stack {
     /// Starts the echo upstream and Envoy with `config_file` (relative to the workspace root), made
     /// local (loopback, free ports, built modules) and then adjusted by `adjust`.
     pub fn start(config_file: &str, adjust: impl FnOnce(&mut EnvoyConfig)) -> Stack {
-        Self::try_start(config_file, adjust, EnvoyOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+        StackBuilder::new(config_file).adjust(adjust).start()
     }
 
-    pub fn try_start(
-        config_file: &str,
-        adjust: impl FnOnce(&mut EnvoyConfig),
-        options: EnvoyOptions,
-    ) -> Result<Stack, String> {
-        let echo = sieve_echo::spawn(([127, 0, 0, 1], 0).into())
-            .map_err(|e| format!("cannot start the echo upstream: {e}"))?;
-        let mut config = EnvoyConfig::load(config_file)?;
-        config.make_local(&modules::wasm_dir()?, &[("echo", echo.addr)]);
-        adjust(&mut config);
-        let envoy = Envoy::start(&config, options)?;
-        Ok(Stack { envoy, echo })
+    pub fn builder(config_file: &str) -> StackBuilder<'static> {
+        StackBuilder::new(config_file)
     }
+
+    /// The address of the service behind cluster `cluster`.
+    pub fn service(&self, cluster: &str) -> std::net::SocketAddr {
+        self.services
+            .iter()
+            .find(|(name, _)| name == cluster)
+            .map(|(_, service)| service.addr)
+            .unwrap_or_else(|| panic!("no service for cluster {cluster}"))
+    }
+}
+
+type Adjustment<'a> = Box<dyn FnOnce(&mut EnvoyConfig) + 'a>;
+
+/// Builds a [`Stack`]: services for named clusters, plugin configs, Envoy options. Clusters of the
+/// config without a service point at a closed loopback port (a dead peer).
+pub struct StackBuilder<'a> {
+    config_file: String,
+    services: Vec<(String, sieve_services::Handler)>,
+    adjustments: Vec<Adjustment<'a>>,
+    options: EnvoyOptions,
+}
+
+impl<'a> StackBuilder<'a> {
+    pub fn new(config_file: &str) -> Self {
+        StackBuilder {
+            config_file: config_file.to_string(),
+            services: Vec::new(),
+            adjustments: Vec::new(),
+            options: EnvoyOptions::default(),
+        }
+    }
+
+    /// Serves `handler` behind cluster `cluster`.
+    pub fn service(mut self, cluster: &str, handler: sieve_services::Handler) -> Self {
+        self.services.push((cluster.to_string(), handler));
+        self
+    }
+
+    /// Replaces the plugin configuration of Wasm filter `filter`.
+    pub fn plugin_config(self, filter: &str, json: impl Into<String>) -> Self {
+        let filter = filter.to_string();
+        let json = json.into();
+        self.adjust(move |config| config.set_plugin_config(&filter, &json))
+    }
+
+    pub fn adjust(mut self, adjust: impl FnOnce(&mut EnvoyConfig) + 'a) -> Self {
+        self.adjustments.push(Box::new(adjust));
+        self
+    }
+
+    pub fn concurrency(mut self, workers: u32) -> Self {
+        self.options.concurrency = workers;
+        self
+    }
+
+    pub fn start(self) -> Stack {
+        self.try_start().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn try_start(self) -> Result<Stack, String> {
+        let echo = sieve_services::echo::spawn(([127, 0, 0, 1], 0).into())
+            .map_err(|e| format!("cannot start the echo upstream: {e}"))?;
+        let mut services = Vec::new();
+        for (cluster, handler) in self.services {
+            let service = sieve_services::spawn(([127, 0, 0, 1], 0).into(), handler)
+                .map_err(|e| format!("cannot start the service for {cluster}: {e}"))?;
+            services.push((cluster, service));
+        }
+        let mut config = EnvoyConfig::load(&self.config_file)?;
+        let dead = closed_port();
+        let mut upstreams: Vec<(&str, std::net::SocketAddr)> = vec![("echo", echo.addr)];
+        for (cluster, service) in &services {
+            upstreams.push((cluster.as_str(), service.addr));
+        }
+        for cluster in config.cluster_names() {
+            if !upstreams.iter().any(|(name, _)| *name == cluster) {
+                config.set_cluster_endpoint(&cluster, dead);
+            }
+        }
+        config.make_local(&modules::wasm_dir()?, &upstreams);
+        for adjust in self.adjustments {
+            adjust(&mut config);
+        }
+        let envoy = Envoy::start(&config, self.options)?;
+        Ok(Stack { envoy, echo, services })
+    }
+}
+
+/// A loopback address nothing listens on.
+pub fn closed_port() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap_or_else(|_| ([127, 0, 0, 1], 9).into())
 }

@@ -96,8 +96,8 @@ fn up(args: &[String]) -> Result<(), String> {
     let options = parse_up(args)?;
     eprintln!("envoy: {}", envoy_description()?);
     build()?;
-    let echo =
-        sieve_echo::spawn(([127, 0, 0, 1], 0).into()).map_err(|e| format!("cannot start the echo upstream: {e}"))?;
+    let echo = sieve_services::echo::spawn(([127, 0, 0, 1], 0).into())
+        .map_err(|e| format!("cannot start the echo upstream: {e}"))?;
     let mut config = EnvoyConfig::load(&options.config)?;
     config.make_local(&modules::release_dir(), &[("echo", echo.addr)]);
     config.set_admin_port(options.admin_port);

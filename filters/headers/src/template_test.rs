@@ -1,11 +1,11 @@
 use super::*;
 use sieve_sdk_ext::testing::FakeHost;
-use sieve_sdk_ext::RequestFacts;
+use sieve_sdk_ext::StreamCore;
 
 fn render(template: &str, phase: Phase, host: &mut FakeHost) -> Result<String, String> {
     let template = Template::parse(template, phase)?;
-    let mut facts = RequestFacts::default();
-    template.render(&mut Http::new(host, &mut facts), false).map(|v| String::from_utf8(v).unwrap())
+    let mut core = StreamCore::default();
+    template.render(&mut Http::new(host, &mut core), false).map(|v| String::from_utf8(v).unwrap())
 }
 
 #[test]

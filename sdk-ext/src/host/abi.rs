@@ -11,6 +11,7 @@ use std::ptr::{null, null_mut};
 const OK: u32 = 0;
 const NOT_FOUND: u32 = 1;
 const BAD_ARGUMENT: u32 = 2;
+const CAS_MISMATCH: u32 = 8;
 
 #[link(wasm_import_module = "env")]
 extern "C" {
@@ -59,6 +60,23 @@ extern "C" {
         size: *mut usize,
     ) -> u32;
     fn proxy_get_log_level(level: *mut u32) -> u32;
+    fn proxy_get_shared_data(
+        key_data: *const u8,
+        key_size: usize,
+        value_data: *mut *mut u8,
+        value_size: *mut usize,
+        cas: *mut u32,
+    ) -> u32;
+    fn proxy_set_shared_data(
+        key_data: *const u8,
+        key_size: usize,
+        value_data: *const u8,
+        value_size: usize,
+        cas: u32,
+    ) -> u32;
+    fn proxy_set_tick_period_milliseconds(period: u32) -> u32;
+    fn proxy_set_effective_context(context_id: u32) -> u32;
+    fn proxy_continue_stream(stream_type: u32) -> u32;
 }
 
 fn status(code: u32) -> Result<(), HostError> {
@@ -66,6 +84,7 @@ fn status(code: u32) -> Result<(), HostError> {
         OK => Ok(()),
         NOT_FOUND => Err(HostError::NotFound),
         BAD_ARGUMENT => Err(HostError::BadArgument),
+        CAS_MISMATCH => Err(HostError::CasMismatch),
         other => Err(HostError::Status(other)),
     }
 }
@@ -181,4 +200,44 @@ pub fn log_level() -> Result<u32, HostError> {
     let mut level = 0;
     status(unsafe { proxy_get_log_level(&mut level) })?;
     Ok(level)
+}
+
+/// Buffer 4 of the ABI: the body of the callout response being delivered.
+pub fn call_response_body(max: usize) -> Result<Vec<u8>, HostError> {
+    let mut data = null_mut();
+    let mut size = 0;
+    match status(unsafe { proxy_get_buffer_bytes(4, 0, max, &mut data, &mut size) }) {
+        Ok(()) => Ok(unsafe { take_buffer(data, size) }),
+        Err(HostError::NotFound) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn get_shared_data(key: &str) -> Result<(Option<Vec<u8>>, u32), HostError> {
+    let mut data = null_mut();
+    let mut size = 0;
+    let mut cas = 0;
+    match status(unsafe { proxy_get_shared_data(key.as_ptr(), key.len(), &mut data, &mut size, &mut cas) }) {
+        Ok(()) => Ok((Some(unsafe { take_buffer(data, size) }), cas)),
+        Err(HostError::NotFound) => Ok((None, cas)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `cas` 0 writes unconditionally (the ABI's convention).
+pub fn set_shared_data(key: &str, value: &[u8], cas: u32) -> Result<(), HostError> {
+    status(unsafe { proxy_set_shared_data(key.as_ptr(), key.len(), value.as_ptr(), value.len(), cas) })
+}
+
+pub fn set_tick_period_ms(period: u32) -> Result<(), HostError> {
+    status(unsafe { proxy_set_tick_period_milliseconds(period) })
+}
+
+pub fn set_effective_context(context_id: u32) -> Result<(), HostError> {
+    status(unsafe { proxy_set_effective_context(context_id) })
+}
+
+/// Stream type 0 of the ABI: the HTTP request.
+pub fn continue_request() -> Result<(), HostError> {
+    status(unsafe { proxy_continue_stream(0) })
 }

@@ -10,7 +10,7 @@ mod proxy;
 pub(crate) use proxy::ProxyHost;
 
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// The header maps of an HTTP exchange, as the proxy-wasm ABI numbers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,8 +28,10 @@ pub enum MapKind {
 pub enum HostError {
     /// The host does not have this item (e.g. a map that does not exist in this phase).
     NotFound,
-    /// The host refused the arguments.
+    /// The host refused the arguments (e.g. an unknown cluster for a callout).
     BadArgument,
+    /// A compare-and-swap write lost: someone else wrote the shared value first.
+    CasMismatch,
     /// Any other status, as the ABI numbers it.
     Status(u32),
 }
@@ -39,6 +41,7 @@ impl fmt::Display for HostError {
         match self {
             HostError::NotFound => f.write_str("not found"),
             HostError::BadArgument => f.write_str("bad argument"),
+            HostError::CasMismatch => f.write_str("compare-and-swap mismatch"),
             HostError::Status(code) => write!(f, "host status {code}"),
         }
     }
@@ -72,4 +75,27 @@ pub trait Host {
     fn increment_counter(&mut self, id: u32, delta: i64);
     /// The host's wall clock (a Wasm module has none of its own).
     fn now(&self) -> SystemTime;
+
+    /// Dispatches an HTTP call to Envoy cluster `cluster`; `headers` must include `:method`,
+    /// `:path` and `:authority`. The answer arrives later as a callout response with the token.
+    fn dispatch_http_call(
+        &mut self,
+        cluster: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<u32, HostError>;
+    /// The body of the callout response being delivered (at most `max` bytes).
+    fn call_response_body(&self, max: usize) -> Vec<u8>;
+    /// A value shared by every VM of this `vm_id` (every worker), with its compare-and-swap token.
+    fn shared_data(&self, key: &str) -> (Option<Vec<u8>>, u32);
+    /// Writes a shared value; with `cas`, only if nobody wrote it since that token was read.
+    fn set_shared_data(&mut self, key: &str, value: &[u8], cas: Option<u32>) -> Result<(), HostError>;
+    /// How often the root context's tick fires (zero stops it).
+    fn set_tick_period(&mut self, period: Duration);
+    /// Makes `context_id` the context later calls act on (used to act on a waiting request from
+    /// the root context).
+    fn set_effective_context(&mut self, context_id: u32) -> Result<(), HostError>;
+    /// Lets a paused request go on (upstream, or to the next filter).
+    fn resume_request(&mut self) -> Result<(), HostError>;
 }

@@ -3,6 +3,9 @@
 use super::{abi, Host, HostError, MapKind};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Callout response bodies beyond this are cut (and then fail to parse).
+const MAX_CALL_RESPONSE_BODY: usize = 16 << 20;
+
 /// Zero-sized: the ABI acts on the context the host made current before calling the module.
 pub(crate) struct ProxyHost;
 
@@ -53,5 +56,43 @@ impl Host for ProxyHost {
     fn now(&self) -> SystemTime {
         let nanos = abi::current_time_nanos().unwrap_or(0);
         UNIX_EPOCH + Duration::from_nanos(nanos)
+    }
+
+    fn dispatch_http_call(
+        &mut self,
+        cluster: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<u32, HostError> {
+        // Through the proxy-wasm crate: its dispatcher must record the token to route the answer
+        // back to this context. It only returns Ok, BadArgument or InternalFailure from Envoy.
+        proxy_wasm::hostcalls::dispatch_http_call(cluster, headers.to_vec(), body, Vec::new(), timeout)
+            .map_err(|status| HostError::Status(status as u32))
+    }
+
+    fn call_response_body(&self, max: usize) -> Vec<u8> {
+        abi::call_response_body(max.min(MAX_CALL_RESPONSE_BODY)).unwrap_or_default()
+    }
+
+    fn shared_data(&self, key: &str) -> (Option<Vec<u8>>, u32) {
+        abi::get_shared_data(key).unwrap_or((None, 0))
+    }
+
+    fn set_shared_data(&mut self, key: &str, value: &[u8], cas: Option<u32>) -> Result<(), HostError> {
+        abi::set_shared_data(key, value, cas.unwrap_or(0))
+    }
+
+    fn set_tick_period(&mut self, period: Duration) {
+        let millis = u32::try_from(period.as_millis()).unwrap_or(u32::MAX);
+        let _ = abi::set_tick_period_ms(millis);
+    }
+
+    fn set_effective_context(&mut self, context_id: u32) -> Result<(), HostError> {
+        abi::set_effective_context(context_id)
+    }
+
+    fn resume_request(&mut self) -> Result<(), HostError> {
+        abi::continue_request()
     }
 }

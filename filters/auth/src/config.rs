@@ -1,0 +1,230 @@
+//! The auth filter's configuration, as users write it (README.md has the reference).
+
+use serde::Deserialize;
+use sieve_sdk_ext::remote::RemoteConfig;
+use sieve_sdk_ext::HeaderName;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Tried in order; a request passes if one accepts it.
+    pub providers: Vec<ProviderConfig>,
+    /// Set to the consumer's name on success (default `x-sieve-consumer`); a client-sent copy is
+    /// always removed first.
+    #[serde(default)]
+    pub consumer_header: Option<HeaderName>,
+    /// Remove the credential that was accepted before the request goes upstream.
+    #[serde(default)]
+    pub strip_credentials: bool,
+    /// Requests that skip authentication (health checks, public paths, CORS preflights).
+    #[serde(default)]
+    pub skip: Vec<RequestMatch>,
+    /// Per-path consumer allow-lists: the first entry that matches decides; a consumer not listed
+    /// gets 403. Requests no entry matches are open to every authenticated consumer.
+    #[serde(default)]
+    pub access: Vec<AccessRule>,
+    /// `realm` in `WWW-Authenticate` challenges.
+    #[serde(default = "default_realm")]
+    pub realm: String,
+}
+
+fn default_realm() -> String {
+    "sieve".into()
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestMatch {
+    /// Exact path (without the query string).
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub path_prefix: Option<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRule {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub path_prefix: Option<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// The consumers allowed; others get 403.
+    pub consumers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProviderConfig {
+    ApiKey(ApiKeyConfig),
+    Basic(BasicConfig),
+    Jwt(JwtConfig),
+    ExtAuthz(ExtAuthzConfig),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Name in metrics; defaults to `api_key`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Header carrying the key (default `x-api-key` unless only `query` is given).
+    #[serde(default)]
+    pub header: Option<HeaderName>,
+    /// Query parameter carrying the key.
+    #[serde(default)]
+    pub query: Option<String>,
+    pub keys: Vec<ApiKeyEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyEntry {
+    pub consumer: String,
+    /// SHA-256 of the key, hex (`cargo xtask auth-hash api-key`).
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicConfig {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub users: Vec<BasicUser>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicUser {
+    pub username: String,
+    /// `hmac-sha256$<salt>$<mac>` (`cargo xtask auth-hash password`).
+    pub password_hash: String,
+    /// Consumer name; defaults to the username.
+    #[serde(default)]
+    pub consumer: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtConfig {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Where the token is; default `Authorization: Bearer <token>`.
+    #[serde(default)]
+    pub from: Vec<TokenSource>,
+    /// Required `iss`.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// `aud` must contain one of these (when given).
+    #[serde(default)]
+    pub audiences: Vec<String>,
+    /// Inline key set (a JWKS document).
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// Key set fetched from an Envoy cluster, shared by every worker.
+    #[serde(default)]
+    pub remote_jwks: Option<RemoteConfig>,
+    /// Algorithms accepted (default: every supported one the keys allow).
+    #[serde(default)]
+    pub algorithms: Vec<String>,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds.
+    #[serde(default = "default_leeway")]
+    pub leeway_seconds: u64,
+    /// Refuse tokens without `exp`.
+    #[serde(default = "default_true")]
+    pub require_exp: bool,
+    /// The claim naming the consumer (dotted path for nested claims).
+    #[serde(default = "default_consumer_claim")]
+    pub consumer_claim: String,
+    /// Claims copied to request headers.
+    #[serde(default)]
+    pub claims_to_headers: Vec<ClaimToHeader>,
+    /// How long a request waits for the very first key set fetch.
+    #[serde(default = "default_first_fetch_wait")]
+    pub first_fetch_wait_ms: u64,
+    /// Longest token accepted, in bytes.
+    #[serde(default = "default_max_token_bytes")]
+    pub max_token_bytes: usize,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_leeway() -> u64 {
+    60
+}
+
+fn default_consumer_claim() -> String {
+    "sub".into()
+}
+
+fn default_first_fetch_wait() -> u64 {
+    5_000
+}
+
+fn default_max_token_bytes() -> usize {
+    16 * 1024
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSource {
+    /// A header, e.g. `authorization`.
+    #[serde(default)]
+    pub header: Option<HeaderName>,
+    /// Text before the token in that header, e.g. `Bearer ` (matched case-insensitively).
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// A cookie name.
+    #[serde(default)]
+    pub cookie: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimToHeader {
+    /// Dotted path: `sub`, `realm_access.roles`.
+    pub claim: String,
+    pub header: HeaderName,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtAuthzConfig {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The Envoy cluster of the authorization service.
+    pub cluster: String,
+    /// `:authority` of the check request (default: the cluster name).
+    #[serde(default)]
+    pub authority: Option<String>,
+    /// Prepended to the request path in the check request.
+    #[serde(default)]
+    pub path_prefix: String,
+    #[serde(default = "default_authz_timeout")]
+    pub timeout_ms: u64,
+    /// Request headers sent to the service (default: authorization, cookie).
+    #[serde(default)]
+    pub headers_to_send: Option<Vec<HeaderName>>,
+    /// Headers of an allowing answer copied onto the upstream request.
+    #[serde(default)]
+    pub headers_to_upstream: Vec<HeaderName>,
+    /// Header of an allowing answer naming the consumer (default `x-auth-consumer`).
+    #[serde(default)]
+    pub consumer_header: Option<HeaderName>,
+    /// Let requests through when the service is down or slow (counted, and marked upstream).
+    #[serde(default)]
+    pub failure_mode_allow: bool,
+    /// Consult the service only for requests carrying one of these headers (default: every request).
+    #[serde(default)]
+    pub when_present: Vec<HeaderName>,
+}
+
+fn default_authz_timeout() -> u64 {
+    500
+}

@@ -1,0 +1,303 @@
+//! The JWT provider: finds the token, verifies it against an inline or fetched key set, checks the
+//! claims, names the consumer and copies chosen claims to headers.
+
+pub mod keys;
+pub mod token;
+
+use crate::config::JwtConfig;
+use crate::credential::{cookie, strip_prefix_ignore_case};
+use crate::outcome::{Check, Credential, Identity, Reason, Rejection};
+use keys::{Alg, KeyLookup, KeySet};
+use sieve_sdk_ext::remote::{Fetched, RemoteDefaults, RemoteResource};
+use sieve_sdk_ext::{CallResponse, ConfigError, Counter, HeaderName, Http, Root, Setup};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use token::ClaimRules;
+
+enum Source {
+    Header { name: HeaderName, prefix: Option<String> },
+    Cookie(String),
+}
+
+#[allow(clippy::large_enum_variant)] // one per provider, built once
+enum Keys {
+    Inline(Rc<KeySet>),
+    Remote { remote: RemoteResource, cache: RefCell<Option<Rc<KeySet>>> },
+}
+
+/// `sieve.auth.<provider>.jwks_*`.
+#[derive(Debug, Clone, Copy)]
+struct JwksStats {
+    fetch_success: Counter,
+    fetch_failed: Counter,
+    updated: Counter,
+}
+
+pub struct JwtProvider {
+    name: String,
+    sources: Vec<Source>,
+    algorithms: Vec<Alg>,
+    rules: ClaimRules,
+    consumer_claim: Vec<String>,
+    claims_to_headers: Vec<(Vec<String>, HeaderName)>,
+    first_fetch_wait: Duration,
+    max_token_bytes: usize,
+    keys: Keys,
+    stats: JwksStats,
+}
+
+const REMOTE_DEFAULTS: RemoteDefaults = RemoteDefaults {
+    refresh: Duration::from_secs(300),
+    timeout: Duration::from_secs(2),
+    retry: Duration::from_secs(1),
+    max_bytes: 256 * 1024,
+};
+
+fn dotted(path: &str) -> Vec<String> {
+    path.split('.').map(String::from).collect()
+}
+
+impl JwtProvider {
+    pub fn compile(name: &str, config: JwtConfig, setup: &mut Setup<'_>) -> Result<Self, ConfigError> {
+        let keys = match (config.jwks, config.remote_jwks) {
+            (Some(_), Some(_)) => return Err(ConfigError::new("remote_jwks", "give jwks or remote_jwks, not both")),
+            (None, None) => return Err(ConfigError::new("jwks", "give the keys: jwks (inline) or remote_jwks")),
+            (Some(document), None) => {
+                let (set, _) = KeySet::parse(&document, true).map_err(|e| ConfigError::new("jwks", e))?;
+                Keys::Inline(Rc::new(set))
+            }
+            (None, Some(remote)) => {
+                let spec = remote.compile(REMOTE_DEFAULTS).map_err(|e| e.within("remote_jwks"))?;
+                Keys::Remote { remote: RemoteResource::new("jwks", spec), cache: RefCell::new(None) }
+            }
+        };
+        let mut algorithms = Vec::new();
+        for (index, name) in config.algorithms.iter().enumerate() {
+            let alg = Alg::parse(name).ok_or_else(|| {
+                ConfigError::new(
+                    format!("algorithms[{index}]"),
+                    format!("unsupported algorithm {name:?}; supported: {}", Alg::ALL.map(Alg::name).join(", ")),
+                )
+            })?;
+            algorithms.push(alg);
+        }
+        if algorithms.is_empty() {
+            algorithms = match &keys {
+                Keys::Inline(set) => set.algorithms(),
+                Keys::Remote { .. } => Alg::ALL.to_vec(),
+            };
+        }
+        let mut sources = Vec::new();
+        for (index, source) in config.from.into_iter().enumerate() {
+            sources.push(match (source.header, source.cookie) {
+                (Some(name), None) => Source::Header { name, prefix: source.prefix },
+                (None, Some(cookie)) if source.prefix.is_none() && !cookie.is_empty() => Source::Cookie(cookie),
+                _ => {
+                    return Err(ConfigError::new(
+                        format!("from[{index}]"),
+                        "give a header (with an optional prefix) or a cookie",
+                    ))
+                }
+            });
+        }
+        if sources.is_empty() {
+            let name = HeaderName::parse("authorization").map_err(|e| ConfigError::new("from", e))?;
+            sources.push(Source::Header { name, prefix: Some("Bearer ".into()) });
+        }
+        if config.consumer_claim.is_empty() {
+            return Err(ConfigError::new("consumer_claim", "must name a claim"));
+        }
+        let leeway_seconds = i64::try_from(config.leeway_seconds)
+            .ok()
+            .filter(|l| *l <= 3600)
+            .ok_or_else(|| ConfigError::new("leeway_seconds", "must be at most 3600"))?;
+        if config.first_fetch_wait_ms > 60_000 {
+            return Err(ConfigError::new("first_fetch_wait_ms", "must be at most 60000"));
+        }
+        Ok(JwtProvider {
+            name: name.to_string(),
+            sources,
+            algorithms,
+            rules: ClaimRules {
+                issuer: config.issuer,
+                audiences: config.audiences,
+                leeway_seconds,
+                require_exp: config.require_exp,
+            },
+            consumer_claim: dotted(&config.consumer_claim),
+            claims_to_headers: config.claims_to_headers.into_iter().map(|c| (dotted(&c.claim), c.header)).collect(),
+            first_fetch_wait: Duration::from_millis(config.first_fetch_wait_ms),
+            max_token_bytes: config.max_token_bytes,
+            keys,
+            stats: JwksStats {
+                fetch_success: setup.counter(&format!("{name}.jwks_fetch_success")),
+                fetch_failed: setup.counter(&format!("{name}.jwks_fetch_failed")),
+                updated: setup.counter(&format!("{name}.jwks_updated")),
+            },
+        })
+    }
+
+    /// Headers this provider may set (removed from every request first: no spoofing).
+    pub fn identity_headers(&self) -> impl Iterator<Item = &HeaderName> {
+        self.claims_to_headers.iter().map(|(_, header)| header)
+    }
+
+    pub fn has_remote_keys(&self) -> bool {
+        matches!(self.keys, Keys::Remote { .. })
+    }
+
+    fn find_token(&self, http: &mut Http<'_>) -> Option<(String, Credential)> {
+        for source in &self.sources {
+            match source {
+                Source::Header { name, prefix } => {
+                    let Some(value) = http.request_header(name.as_str()) else { continue };
+                    match prefix {
+                        None => return Some((value.trim().to_string(), Credential::Header(name.clone()))),
+                        Some(prefix) => {
+                            if let Some(token) = strip_prefix_ignore_case(&value, prefix) {
+                                return Some((token.to_string(), Credential::Header(name.clone())));
+                            }
+                        }
+                    }
+                }
+                Source::Cookie(cookie_name) => {
+                    let Some(header) = http.request_header("cookie") else { continue };
+                    if let Some(token) = cookie(&header, cookie_name) {
+                        return Some((token.to_string(), Credential::Cookie(cookie_name.clone())));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The key set to verify with now, parsing a newly published version at most once.
+    fn current_keys(&self, http: &mut Http<'_>) -> Option<Rc<KeySet>> {
+        match &self.keys {
+            Keys::Inline(set) => Some(set.clone()),
+            Keys::Remote { remote, cache } => {
+                // Another worker may have published keys this VM's tick has not taken yet.
+                if let Some((version, payload)) = remote.take_newer(http.host()) {
+                    self.install(http.host(), cache, version, &payload);
+                }
+                cache.borrow().clone()
+            }
+        }
+    }
+
+    /// Parses a published key set version (once per VM) and makes it current.
+    fn install(
+        &self,
+        host: &mut dyn sieve_sdk_ext::Host,
+        cache: &RefCell<Option<Rc<KeySet>>>,
+        version: u64,
+        payload: &[u8],
+    ) {
+        match KeySet::parse_bytes(payload) {
+            Ok((set, skipped)) => {
+                for problem in skipped {
+                    log::warn!("sieve.auth: {}: key set version {version}: skipped {problem}", self.name);
+                }
+                log::info!("sieve.auth: {}: key set version {version} with {} keys", self.name, set.len());
+                *cache.borrow_mut() = Some(Rc::new(set));
+                self.stats.updated.add(host, 1);
+            }
+            Err(e) => log::error!("sieve.auth: {}: key set version {version} unusable: {e}", self.name),
+        }
+    }
+
+    /// Checks the request. `wait_deadline` is the stream's deadline for the first key set.
+    pub fn check(&self, http: &mut Http<'_>, wait_deadline: &mut Option<SystemTime>) -> Check {
+        let Some((token, credential)) = self.find_token(http) else { return Check::Absent };
+        if token.is_empty() {
+            return Check::Rejected(Rejection::new(Reason::Malformed));
+        }
+        if token.len() > self.max_token_bytes {
+            return Check::Rejected(Rejection::new(Reason::TooLarge));
+        }
+        let parsed = match token::parse(&token) {
+            Ok(parsed) => parsed,
+            Err(reason) => return Check::Rejected(Rejection::new(reason)),
+        };
+        if !self.algorithms.contains(&parsed.alg) {
+            return Check::Rejected(Rejection::new(Reason::BadAlgorithm));
+        }
+        let Some(keys) = self.current_keys(http) else {
+            // No key set yet: wait for the first fetch instead of refusing, within a bound.
+            let now = http.now();
+            let deadline = *wait_deadline.get_or_insert(now + self.first_fetch_wait);
+            if now < deadline {
+                http.park_until(deadline);
+                return Check::Pending;
+            }
+            return Check::Rejected(Rejection::new(Reason::KeysUnavailable));
+        };
+        let candidates = match keys.candidates(parsed.kid.as_deref(), parsed.alg) {
+            Ok(candidates) => candidates,
+            Err(KeyLookup::UnknownKid) => return Check::Rejected(Rejection::new(Reason::UnknownKid)),
+            Err(KeyLookup::WrongAlgorithm) => return Check::Rejected(Rejection::new(Reason::BadAlgorithm)),
+        };
+        let message = parsed.signing_input.as_bytes();
+        if !candidates.iter().any(|key| key.verify(parsed.alg, message, &parsed.signature)) {
+            return Check::Rejected(Rejection::new(Reason::BadSignature));
+        }
+        let claims = match token::claims(&parsed) {
+            Ok(claims) => claims,
+            Err(reason) => return Check::Rejected(Rejection::new(reason)),
+        };
+        let now = http.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        if let Err(reason) = token::check_claims(&claims, &self.rules, now) {
+            return Check::Rejected(Rejection::new(reason));
+        }
+        let Some(consumer) = token::claim_at(&claims, &self.consumer_claim).and_then(|v| v.as_str()) else {
+            return Check::Rejected(Rejection::new(Reason::MissingClaim));
+        };
+        let headers = self
+            .claims_to_headers
+            .iter()
+            .filter_map(|(path, header)| {
+                let value = token::header_value(token::claim_at(&claims, path)?)?;
+                Some((header.clone(), value))
+            })
+            .collect();
+        Check::Accepted(Identity { consumer: consumer.to_string(), headers, credential })
+    }
+
+    pub fn tick_period(&self) -> Option<Duration> {
+        match &self.keys {
+            Keys::Inline(_) => None,
+            // Quick ticks until the first key set is in, then a cheap poll of the shared state.
+            Keys::Remote { cache, .. } if cache.borrow().is_none() => Some(Duration::from_millis(100)),
+            Keys::Remote { .. } => Some(Duration::from_secs(1)),
+        }
+    }
+
+    pub fn on_tick(&self, root: &mut Root<'_>) {
+        if let Keys::Remote { remote, cache } = &self.keys {
+            if let Some((version, payload)) = remote.poll(root) {
+                self.install(root.host(), cache, version, &payload);
+            }
+        }
+    }
+
+    pub fn on_root_call_response(&self, root: &mut Root<'_>, response: &CallResponse) {
+        let Keys::Remote { remote, .. } = &self.keys else { return };
+        let outcome = remote.on_response(root, response, |body, _previous| {
+            // Publish only a key set that parses: a bad document leaves the last good one.
+            KeySet::parse_bytes(body).map(|_| body.to_vec())
+        });
+        match outcome {
+            Some(Fetched::Updated { version }) => {
+                log::info!("sieve.auth: {}: fetched key set version {version}", self.name);
+                root.count(self.stats.fetch_success);
+            }
+            Some(Fetched::NotModified) => root.count(self.stats.fetch_success),
+            Some(Fetched::Failed(reason)) => {
+                log::warn!("sieve.auth: {}: key set fetch failed ({reason}); keeping the last good set", self.name);
+                root.count(self.stats.fetch_failed);
+            }
+            None => {}
+        }
+    }
+}

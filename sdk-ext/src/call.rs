@@ -1,0 +1,68 @@
+//! HTTP callouts: a request to an Envoy cluster, and the answer as the filter sees it.
+
+use crate::host::{Host, HostError, MapKind};
+use std::time::Duration;
+
+/// Callout bodies the filter reads at most (a JWKS or an authorization answer is far smaller; a
+/// screening feed sets its own cap).
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 1 << 20;
+
+/// A request to an Envoy cluster.
+#[derive(Debug, Clone)]
+pub struct HttpCall<'a> {
+    pub cluster: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+    /// `:authority` sent to the cluster (e.g. the service's host name).
+    pub authority: &'a str,
+    pub headers: Vec<(&'a str, &'a str)>,
+    pub body: Option<&'a [u8]>,
+    pub timeout: Duration,
+}
+
+impl HttpCall<'_> {
+    pub(crate) fn dispatch(&self, host: &mut dyn Host) -> Result<u32, HostError> {
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(self.headers.len() + 3);
+        headers.push((":method", self.method));
+        headers.push((":path", self.path));
+        headers.push((":authority", self.authority));
+        headers.extend(self.headers.iter().copied());
+        host.dispatch_http_call(self.cluster, &headers, self.body, self.timeout)
+    }
+}
+
+/// The answer to a callout. A timeout, a reset or an unreachable cluster arrive as an answer with
+/// no status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallResponse {
+    pub token: u32,
+    pub status: Option<u16>,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Vec<u8>,
+}
+
+impl CallResponse {
+    /// Reads the callout answer being delivered from the host.
+    pub fn read(host: &dyn Host, token: u32, max_body: usize) -> Self {
+        let headers = host.headers(MapKind::HttpCallResponseHeaders);
+        let status = headers
+            .iter()
+            .find(|(name, _)| name == ":status")
+            .and_then(|(_, value)| std::str::from_utf8(value).ok()?.parse().ok());
+        let body = if status.is_some() { host.call_response_body(max_body) } else { Vec::new() };
+        CallResponse { token, status, headers, body }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.header(name).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}

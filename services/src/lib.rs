@@ -1,0 +1,194 @@
+//! Sieve's demo services, for `cargo xtask up`, docker compose and the end-to-end tests. Each binds
+//! 127.0.0.1 by default and speaks plain HTTP/1.1.
+//!
+//! - [`echo`]: the upstream; answers with the request it received, as JSON;
+//! - [`authz`]: an external authorization service (allow-list of bearer tokens);
+//! - [`jwks`]: serves a JWKS document with an ETag.
+//!
+//! Every service is a [`Handler`] run by [`spawn`] (on a background thread, for tests and xtask) or
+//! [`run`] (in a binary). Tests write their own handlers to play a slow, failing or changing peer.
+
+pub mod authz;
+pub mod echo;
+pub mod jwks;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Request bodies are read up to this size.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// A request as a handler sees it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// Lower-case names, in order, repeated names kept.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The body was larger than [`MAX_BODY`] and was not read.
+    pub body_too_large: bool,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A handler's answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Wait this long before answering (to play a slow peer).
+    pub delay: Duration,
+}
+
+impl Response {
+    pub fn new(status: u16) -> Self {
+        Response { status, headers: Vec::new(), body: Vec::new(), delay: Duration::ZERO }
+    }
+
+    pub fn json(status: u16, value: &serde_json::Value) -> Self {
+        let mut body = value.to_string().into_bytes();
+        body.push(b'\n');
+        Response::new(status).header("content-type", "application/json").body(body)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+pub type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
+
+/// Serves `handler` on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, handler: Handler) {
+    loop {
+        let Ok((stream, _peer)) = listener.accept().await else { continue };
+        let handler = handler.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| answer(request, handler.clone()));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn answer(
+    request: hyper::Request<Incoming>,
+    handler: Handler,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = Limited::new(body, MAX_BODY).collect().await.map(|b| b.to_bytes().to_vec());
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body_too_large: body.is_err(),
+        body: body.unwrap_or_default(),
+    };
+    let response = handler(request);
+    if !response.delay.is_zero() {
+        tokio::time::sleep(response.delay).await;
+    }
+    let mut builder = hyper::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    Ok(builder.body(Full::new(Bytes::from(response.body))).unwrap_or_else(|_| {
+        let mut fallback = hyper::Response::new(Full::new(Bytes::from_static(b"bad response\n")));
+        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    }))
+}
+
+/// A service running on its own thread, stopped when dropped.
+pub struct Background {
+    pub addr: SocketAddr,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Starts `handler` on `addr` (port 0 picks a free port) on a background thread.
+pub fn spawn(addr: SocketAddr, handler: Handler) -> std::io::Result<Background> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name(format!("sieve-service-{}", addr.port())).spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = TcpListener::from_std(listener) else { return };
+            tokio::select! {
+                _ = serve(listener, handler) => {}
+                _ = stopped => {}
+            }
+        });
+    })?;
+    Ok(Background { addr, _shutdown: shutdown })
+}
+
+/// Runs `handler` on `addr` until Ctrl-C or SIGTERM (for the binaries).
+pub fn run(name: &str, addr: SocketAddr, handler: Handler) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = TcpListener::bind(addr).await?;
+        println!("{name} listening on http://{}", listener.local_addr()?);
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = serve(listener, handler) => {}
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        Ok(())
+    })
+}
+
+/// `--listen ADDR` and `--health URL`-style argument parsing shared by the binaries: returns the
+/// listen address and the remaining `(flag, value)` pairs.
+pub fn parse_args(default: SocketAddr, usage: &str) -> (SocketAddr, Vec<(String, String)>) {
+    let mut listen = default;
+    let mut rest = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let Some(value) = args.next() else { fail(usage, &format!("{flag} needs a value")) };
+        if flag == "--listen" {
+            listen = value.parse().unwrap_or_else(|e| fail(usage, &format!("--listen {value}: {e}")));
+        } else {
+            rest.push((flag, value));
+        }
+    }
+    (listen, rest)
+}
+
+pub fn fail(usage: &str, message: &str) -> ! {
+    eprintln!("{message}\nusage: {usage}");
+    std::process::exit(2);
+}
