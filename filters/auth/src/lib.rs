@@ -425,3 +425,7 @@ sieve_sdk_ext::export_filter!(Auth);
 #[cfg(test)]
 #[path = "lib_test.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "fuzz_test.rs"]
+mod fuzz;

@@ -339,3 +339,7 @@ pub enum KeyLookup {
     /// The key (or every key) cannot verify this algorithm.
     WrongAlgorithm,
 }
+
+#[cfg(test)]
+#[path = "keys_test.rs"]
+mod tests;
