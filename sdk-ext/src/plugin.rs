@@ -238,3 +238,7 @@ pub fn send_reply(host: &mut dyn Host, filter: &str, reply: &LocalReply) {
         log::error!("sieve.{filter}: could not send local reply {}: {e}", reply.status);
     }
 }
+
+#[cfg(test)]
+#[path = "plugin_test.rs"]
+mod tests;
