@@ -4,7 +4,7 @@ use crate::call::CallResponse;
 use crate::config::ConfigError;
 use crate::host::Host;
 use crate::http::Http;
-use crate::metrics::Counter;
+use crate::metrics::{Counter, Gauge};
 use crate::reply::LocalReply;
 use crate::root::Root;
 use serde::de::DeserializeOwned;
@@ -76,6 +76,23 @@ pub struct Setup<'a> {
 impl<'a> Setup<'a> {
     pub fn new(host: &'a mut dyn Host, filter: &'static str) -> Self {
         Setup { host, filter }
+    }
+
+    /// Defines the gauge `sieve.<filter>.<name>`.
+    pub fn gauge(&mut self, name: &str) -> Gauge {
+        let full = format!("sieve.{}.{}", self.filter, name);
+        match self.host.define_gauge(&full) {
+            Ok(id) => Gauge(Some(id)),
+            Err(e) => {
+                log::warn!("sieve.{}: cannot define gauge {full}: {e}", self.filter);
+                Gauge(None)
+            }
+        }
+    }
+
+    /// Sets a gauge now (e.g. the size of a list loaded with the config).
+    pub fn set_gauge(&mut self, gauge: Gauge, value: u64) {
+        gauge.set(self.host, value);
     }
 
     /// Defines `sieve.<filter>.<name>`. A host that refuses gives a counter that counts nothing.

@@ -14,6 +14,8 @@ pub struct StreamCore {
     pub(crate) calls: Vec<u32>,
     /// Set when a filter parks the request until the root wakes it (or this deadline passes).
     pub(crate) parked_until: Option<SystemTime>,
+    /// The consumer an earlier stage authenticated (handed on in memory inside a chain).
+    pub(crate) consumer: Option<String>,
     path: Option<Option<String>>,
     method: Option<Option<String>>,
     authority: Option<Option<String>>,
@@ -247,6 +249,27 @@ impl<'a> Http<'a> {
     /// When the request is parked until.
     pub fn parked_until(&self) -> Option<SystemTime> {
         self.core.parked_until
+    }
+
+    /// Records the authenticated consumer for later stages of this request (in a chain they read
+    /// it from memory; a separate filter reads the header the auth filter sets).
+    pub fn set_consumer(&mut self, consumer: &str) {
+        self.core.consumer = Some(consumer.to_string());
+    }
+
+    /// The consumer an earlier stage of this request authenticated, if any.
+    pub fn consumer(&self) -> Option<&str> {
+        self.core.consumer.as_deref()
+    }
+
+    /// The first value of query parameter `name`, percent-decoded.
+    pub fn query_param(&mut self, name: &str) -> Option<String> {
+        crate::uri::query_param(self.path()?, name)
+    }
+
+    /// Sets a gauge.
+    pub fn set_gauge(&mut self, gauge: crate::Gauge, value: u64) {
+        gauge.set(self.host, value);
     }
 
     /// A value shared by every VM of this `vm_id`.

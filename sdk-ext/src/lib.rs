@@ -16,7 +16,9 @@ pub mod remote;
 pub mod reply;
 pub mod root;
 pub mod route;
+pub mod screen;
 pub mod testing;
+pub mod uri;
 pub mod wire;
 
 pub use call::{CallResponse, HttpCall};
@@ -25,7 +27,7 @@ pub use filter::{Filter, Setup, Verdict};
 pub use header::HeaderName;
 pub use host::{Host, HostError, MapKind};
 pub use http::{Http, Phase, RequestNeeds, StreamCore};
-pub use metrics::Counter;
+pub use metrics::{Counter, Gauge};
 pub use plugin::{Action, Plugin, Stream};
 pub use reply::LocalReply;
 pub use root::Root;

@@ -16,6 +16,20 @@ impl Counter {
     }
 }
 
+/// A gauge defined on the host (a value that goes up and down: a list's size or version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gauge(pub(crate) Option<u32>);
+
+impl Gauge {
+    pub const NONE: Gauge = Gauge(None);
+
+    pub fn set(self, host: &mut dyn crate::Host, value: u64) {
+        if let Some(id) = self.0 {
+            host.set_gauge(id, value);
+        }
+    }
+}
+
 /// Declares a filter's counters in one list: a struct with one [`Counter`] per name, `define`
 /// (called from `Filter::configure`) and `NAMES` (for docs and tests).
 ///

@@ -122,6 +122,21 @@ pub struct SharedState {
     pub fetched_ms: u64,
 }
 
+/// The document currently published, for a fetch that builds on it (a delta).
+pub struct Previous<'a> {
+    remote: &'a RemoteResource,
+    host: &'a dyn Host,
+    /// The ETag of the published document (what the fetch sent as `If-None-Match`).
+    pub etag: Option<String>,
+}
+
+impl Previous<'_> {
+    /// The published payload (read from shared data only when asked).
+    pub fn payload(&self) -> Option<Vec<u8>> {
+        self.remote.published(self.host).map(|(_, payload)| payload)
+    }
+}
+
 /// What this VM's fetch came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetched {
@@ -264,13 +279,13 @@ impl RemoteResource {
     }
 
     /// Handles the answer to this VM's fetch: `accept(body, previous)` validates the body (and may
-    /// transform it, e.g. apply a delta to `previous`) into the payload to publish. Returns `None`
-    /// if the response is not ours.
+    /// transform it, e.g. apply a delta to the `previous` document) into the payload to publish.
+    /// Returns `None` if the response is not ours.
     pub fn on_response(
         &self,
         root: &mut Root<'_>,
         response: &CallResponse,
-        accept: impl FnOnce(&[u8], &dyn Fn() -> Option<Vec<u8>>) -> Result<Vec<u8>, String>,
+        accept: impl FnOnce(&[u8], &Previous<'_>) -> Result<Vec<u8>, String>,
     ) -> Option<Fetched> {
         if !self.owns(response) {
             return None;
@@ -282,7 +297,7 @@ impl RemoteResource {
             }
             Some(200) => {
                 let host: &dyn Host = root.host();
-                let previous = || self.published(host).map(|(_, payload)| payload);
+                let previous = Previous { remote: self, host, etag: self.state(host).0.etag };
                 accept(&response.body, &previous)
             }
             Some(304) => {

@@ -20,7 +20,7 @@ fn spec() -> RemoteSpec {
     .unwrap()
 }
 
-fn accept_all(body: &[u8], _previous: &dyn Fn() -> Option<Vec<u8>>) -> Result<Vec<u8>, String> {
+fn accept_all(body: &[u8], _previous: &Previous<'_>) -> Result<Vec<u8>, String> {
     Ok(body.to_vec())
 }
 
@@ -139,6 +139,30 @@ fn a_lease_whose_owner_never_answers_expires() {
     assert_eq!(answer(&remote_a, &mut a, Some(200), &[], b"late"), Some(Fetched::Updated { version: 1 }));
     assert_eq!(answer(&remote_b, &mut b, Some(200), &[], b"fresh"), Some(Fetched::Updated { version: 2 }));
     assert_eq!(remote_a.published(&a), Some((2, b"fresh".to_vec())));
+}
+
+#[test]
+fn a_fetch_can_build_on_the_published_document() {
+    let mut a = FakeHost::default();
+    let remote = RemoteResource::new("feed", spec());
+    poll(&remote, &mut a);
+    answer(&remote, &mut a, Some(200), &[("etag", "\"v1\"")], b"base");
+    poll(&remote, &mut a);
+    a.advance(Duration::from_secs(61));
+    poll(&remote, &mut a);
+    let token = a.last_call().unwrap().token;
+    let outcome = remote.on_response(
+        &mut Root::new(&mut a),
+        &call_response(token, Some(200), &[], b"+delta"),
+        |body, previous| {
+            assert_eq!(previous.etag.as_deref(), Some("\"v1\""));
+            let mut merged = previous.payload().ok_or("no base")?;
+            merged.extend_from_slice(body);
+            Ok(merged)
+        },
+    );
+    assert_eq!(outcome, Some(Fetched::Updated { version: 2 }));
+    assert_eq!(remote.published(&a), Some((2, b"base+delta".to_vec())));
 }
 
 #[test]

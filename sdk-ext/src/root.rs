@@ -36,6 +36,10 @@ impl<'a> Root<'a> {
         self.host.set_shared_data(key, value, cas)
     }
 
+    pub fn set_gauge(&mut self, gauge: crate::Gauge, value: u64) {
+        gauge.set(self.host, value);
+    }
+
     pub fn count(&mut self, counter: Counter) {
         if let Some(id) = counter.0 {
             self.host.increment_counter(id, 1);

@@ -85,6 +85,8 @@ pub struct FakeHost {
     pub request_headers_gone: bool,
     counter_names: Vec<String>,
     counters: BTreeMap<String, i64>,
+    gauge_names: Vec<String>,
+    gauges: BTreeMap<String, u64>,
     /// How often each header was read (to check that facts are cached).
     reads: RefCell<HashMap<String, usize>>,
     /// Callouts dispatched, in order.
@@ -114,6 +116,8 @@ impl Default for FakeHost {
             now: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
             counter_names: Vec::new(),
             counters: BTreeMap::new(),
+            gauge_names: Vec::new(),
+            gauges: BTreeMap::new(),
             reads: RefCell::new(HashMap::new()),
             calls: Vec::new(),
             next_token: 1,
@@ -177,6 +181,11 @@ impl FakeHost {
 
     pub fn counters(&self) -> &BTreeMap<String, i64> {
         &self.counters
+    }
+
+    /// A gauge's value by full name; `None` if never set.
+    pub fn gauge(&self, name: &str) -> Option<u64> {
+        self.gauges.get(name).copied()
     }
 
     pub fn reads_of(&self, name: &str) -> usize {
@@ -295,6 +304,20 @@ impl Host for FakeHost {
         }
     }
 
+    fn define_gauge(&mut self, name: &str) -> Result<u32, HostError> {
+        if let Some(id) = self.gauge_names.iter().position(|n| n == name) {
+            return Ok(id as u32);
+        }
+        self.gauge_names.push(name.to_string());
+        Ok((self.gauge_names.len() - 1) as u32)
+    }
+
+    fn set_gauge(&mut self, id: u32, value: u64) {
+        if let Some(name) = self.gauge_names.get(id as usize) {
+            self.gauges.insert(name.clone(), value);
+        }
+    }
+
     fn now(&self) -> SystemTime {
         self.now
     }
@@ -392,6 +415,7 @@ impl<F: Filter> TestPlugin<F> {
             return;
         }
         host.counter_names = self.setup_host.counter_names.clone();
+        host.gauge_names = self.setup_host.gauge_names.clone();
         for name in &host.counter_names {
             host.counters.entry(name.clone()).or_insert(0);
         }

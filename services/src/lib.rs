@@ -10,6 +10,7 @@
 
 pub mod authz;
 pub mod echo;
+pub mod feed;
 pub mod jwks;
 
 use http_body_util::{BodyExt, Full, Limited};

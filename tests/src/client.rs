@@ -157,20 +157,48 @@ fn dechunk(raw: &str, body: String) -> String {
     out
 }
 
-/// Writes `bytes` to `addr` as they are and reads until the server closes (for requests a normal
-/// client would refuse to send). Returns the raw response text.
+/// Writes `bytes` to `addr` as they are and reads one response (for requests a normal client
+/// would refuse to send). Returns the raw response text. The response ends at its
+/// `content-length`, at the end of a chunked body, or when the server closes — not at Envoy's
+/// delayed close, which would cost a second per request.
 pub fn raw_request(addr: SocketAddr, bytes: &[u8]) -> Result<String, String> {
     let mut stream =
         TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(|e| format!("connect {addr}: {e}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
     stream.write_all(bytes).map_err(|e| format!("write to {addr}: {e}"))?;
     let mut response = Vec::new();
-    match stream.read_to_end(&mut response) {
-        Ok(_) => {}
-        Err(e)
-            if !response.is_empty()
-                && matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
-        Err(e) => return Err(format!("read from {addr}: {e}")),
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        if response_complete(&response) {
+            break;
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => response.extend_from_slice(buffer.get(..n).unwrap_or_default()),
+            Err(e)
+                if !response.is_empty()
+                    && matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+            {
+                break
+            }
+            Err(e) => return Err(format!("read from {addr}: {e}")),
+        }
     }
     Ok(String::from_utf8_lossy(&response).into_owned())
+}
+
+fn response_complete(response: &[u8]) -> bool {
+    let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
+    let head = String::from_utf8_lossy(&response[..end]).to_ascii_lowercase();
+    let body = &response[end + 4..];
+    if let Some(length) =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        return body.len() >= length;
+    }
+    if head.contains("transfer-encoding: chunked") {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    // No length: only a bodiless status ends before the server closes.
+    head.starts_with("http/1.1 204") || head.starts_with("http/1.1 304")
 }

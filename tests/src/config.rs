@@ -98,6 +98,21 @@ impl EnvoyConfig {
             .collect()
     }
 
+    /// Adds a STATIC cluster `name` (pointed at `addr`) if the config has none of that name.
+    pub fn ensure_cluster(&mut self, name: &str, addr: SocketAddr) {
+        if self.cluster_names().iter().any(|n| n == name) {
+            return;
+        }
+        let cluster: Value =
+            serde_yaml::from_str(&format!("name: {name}\ntype: STATIC\nconnect_timeout: 2s\n")).unwrap_or(Value::Null);
+        if let Some(clusters) =
+            get_mut(&mut self.doc, &["static_resources", "clusters"]).and_then(Value::as_sequence_mut)
+        {
+            clusters.push(cluster);
+        }
+        self.set_cluster_endpoint(name, addr);
+    }
+
     /// Makes cluster `name` a STATIC cluster with `addr` as its only endpoint.
     pub fn set_cluster_endpoint(&mut self, name: &str, addr: SocketAddr) {
         let Some(clusters) = get_mut(&mut self.doc, &["static_resources", "clusters"]).and_then(Value::as_sequence_mut)

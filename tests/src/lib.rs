@@ -132,6 +132,9 @@ impl<'a> StackBuilder<'a> {
             services.push((cluster, service));
         }
         let mut config = EnvoyConfig::load(&self.config_file)?;
+        for (cluster, service) in &services {
+            config.ensure_cluster(cluster, service.addr);
+        }
         let dead = closed_port();
         let mut upstreams: Vec<(&str, std::net::SocketAddr)> = vec![("echo", echo.addr)];
         for (cluster, service) in &services {

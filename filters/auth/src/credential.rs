@@ -2,7 +2,6 @@
 //! path text, so they are fuzzed on the host.
 
 use base64::Engine;
-use percent_encoding::percent_decode_str;
 
 /// `Authorization: Basic <base64(user:password)>` (RFC 7617).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,41 +52,7 @@ pub fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a 
     value.get(prefix.len()..).map(|rest| rest.trim_matches(|c| c == ' ' || c == '\t'))
 }
 
-/// The first value of query parameter `name` in `path`, percent-decoded. `+` is a space.
-pub fn query_param(path: &str, name: &str) -> Option<String> {
-    let (_, query) = path.split_once('?')?;
-    let query = query.split('#').next().unwrap_or_default();
-    query.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if decode(key) == name {
-            Some(decode(value))
-        } else {
-            None
-        }
-    })
-}
-
-fn decode(text: &str) -> String {
-    let spaced = text.replace('+', " ");
-    percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
-}
-
-/// `path` without any occurrence of query parameter `name`.
-pub fn remove_query_param(path: &str, name: &str) -> String {
-    let Some((base, query)) = path.split_once('?') else { return path.to_string() };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
-            decode(key) != name
-        })
-        .collect();
-    if kept.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    }
-}
+pub use sieve_sdk_ext::uri::{query_param, remove_query_param};
 
 /// Cookie `name` from a `Cookie` header value.
 pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {

@@ -338,6 +338,7 @@ impl Auth {
             self.strip(http, &identity.credential);
         }
         let _ = http.set_request_header(self.consumer_header.as_str(), &identity.consumer);
+        http.set_consumer(&identity.consumer);
         for (name, value) in &identity.headers {
             let _ = http.set_request_header(name.as_str(), value);
         }

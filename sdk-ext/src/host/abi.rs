@@ -51,6 +51,7 @@ extern "C" {
     ) -> u32;
     fn proxy_define_metric(metric_type: u32, name_data: *const u8, name_size: usize, id: *mut u32) -> u32;
     fn proxy_increment_metric(id: u32, offset: i64) -> u32;
+    fn proxy_record_metric(id: u32, value: u64) -> u32;
     fn proxy_get_current_time_nanoseconds(nanos: *mut u64) -> u32;
     fn proxy_get_buffer_bytes(
         buffer_type: u32,
@@ -168,10 +169,15 @@ pub fn send_local_response(
     })
 }
 
-pub fn define_counter(name: &str) -> Result<u32, HostError> {
+/// Metric types of the ABI: 0 counter, 1 gauge.
+pub fn define_metric(metric_type: u32, name: &str) -> Result<u32, HostError> {
     let mut id = 0;
-    status(unsafe { proxy_define_metric(0, name.as_ptr(), name.len(), &mut id) })?;
+    status(unsafe { proxy_define_metric(metric_type, name.as_ptr(), name.len(), &mut id) })?;
     Ok(id)
+}
+
+pub fn record_metric(id: u32, value: u64) -> Result<(), HostError> {
+    status(unsafe { proxy_record_metric(id, value) })
 }
 
 pub fn increment_metric(id: u32, delta: i64) -> Result<(), HostError> {

@@ -73,6 +73,9 @@ pub trait Host {
     /// Defines a counter metric, returning its id.
     fn define_counter(&mut self, name: &str) -> Result<u32, HostError>;
     fn increment_counter(&mut self, id: u32, delta: i64);
+    /// Defines a gauge metric, returning its id.
+    fn define_gauge(&mut self, name: &str) -> Result<u32, HostError>;
+    fn set_gauge(&mut self, id: u32, value: u64);
     /// The host's wall clock (a Wasm module has none of its own).
     fn now(&self) -> SystemTime;
 

@@ -45,7 +45,15 @@ impl Host for ProxyHost {
     }
 
     fn define_counter(&mut self, name: &str) -> Result<u32, HostError> {
-        abi::define_counter(name)
+        abi::define_metric(0, name)
+    }
+
+    fn define_gauge(&mut self, name: &str) -> Result<u32, HostError> {
+        abi::define_metric(1, name)
+    }
+
+    fn set_gauge(&mut self, id: u32, value: u64) {
+        let _ = abi::record_metric(id, value);
     }
 
     fn increment_counter(&mut self, id: u32, delta: i64) {
