@@ -138,6 +138,29 @@ impl EnvoyConfig {
         }
     }
 
+    /// Makes every route answer `status` itself (`direct_response`): benchmarks measure the filters,
+    /// not an upstream.
+    pub fn set_direct_response(&mut self, status: u16) {
+        fn walk(node: &mut Value, status: u16) {
+            match node {
+                Value::Mapping(map) => {
+                    if map.contains_key(key("route")) && map.contains_key(key("match")) {
+                        map.remove(key("route"));
+                        let response: Value = serde_yaml::from_str(&format!("status: {status}")).unwrap_or(Value::Null);
+                        map.insert(key("direct_response"), response);
+                        return;
+                    }
+                    for (_, v) in map.iter_mut() {
+                        walk(v, status);
+                    }
+                }
+                Value::Sequence(items) => items.iter_mut().for_each(|item| walk(item, status)),
+                _ => {}
+            }
+        }
+        walk(&mut self.doc, status);
+    }
+
     /// Points every `filename: .../<module>.wasm` at `dir/<module>.wasm`.
     pub fn set_wasm_dir(&mut self, dir: &Path) {
         fn walk(node: &mut Value, dir: &Path) {
@@ -187,6 +210,19 @@ impl EnvoyConfig {
         let mut found = Vec::new();
         walk(&mut self.doc, name, &mut found);
         found
+    }
+
+    /// Makes Wasm filter `filter_name` load module `module_file` (from the same directory).
+    pub fn rename_filter(&mut self, filter_name: &str, module_file: &str) {
+        for filter in self.http_filters_mut(filter_name) {
+            if let Some(local) = get_mut(filter, &["typed_config", "config", "vm_config", "code", "local"])
+                .and_then(Value::as_mapping_mut)
+            {
+                let current = local.get(key("filename")).and_then(Value::as_str).map(PathBuf::from).unwrap_or_default();
+                let replaced = current.with_file_name(module_file).display().to_string();
+                local.insert(key("filename"), Value::String(replaced));
+            }
+        }
     }
 
     /// Replaces the plugin configuration (the JSON string) of the Wasm HTTP filter `filter_name`.

@@ -140,6 +140,8 @@ pub struct EnvoyOptions {
     pub ready_timeout: Duration,
     /// Extra command-line arguments.
     pub extra_args: Vec<String>,
+    /// Pin Envoy to this CPU (benchmarks keep it apart from the load generator).
+    pub cpu: Option<usize>,
 }
 
 impl Default for EnvoyOptions {
@@ -149,6 +151,7 @@ impl Default for EnvoyOptions {
             component_log_level: "wasm:debug".into(),
             ready_timeout: Duration::from_secs(60),
             extra_args: Vec::new(),
+            cpu: None,
         }
     }
 }
@@ -202,9 +205,13 @@ fn spawn(config_path: &Path, work_dir: &Path, options: &EnvoyOptions, log_path: 
         .stderr(log_err);
     // SAFETY: prctl is async-signal-safe. Envoy dies with the thread that started it, so a killed
     // test process leaves no Envoy behind.
+    let cpu = options.cpu;
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if let Some(cpu) = cpu {
+                crate::load::pin_current_thread(cpu);
+            }
             Ok(())
         });
     }
@@ -431,6 +438,27 @@ impl Envoy {
     /// Where the access log (Envoy's stdout) is written.
     pub fn access_log_path(&self) -> PathBuf {
         self.work_dir.join("access.log")
+    }
+
+    /// CPU time Envoy has used so far (user + system), from /proc: benchmarks divide its growth by
+    /// the requests served, which does not depend on how fast the load generator is.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let utime: f64 = fields.get(11)?.parse().ok()?;
+        let stime: f64 = fields.get(12)?.parse().ok()?;
+        // SAFETY: sysconf has no preconditions.
+        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        Some((utime + stime) / ticks.max(1.0))
+    }
+
+    /// Resident memory of the Envoy process, in bytes.
+    pub fn rss_bytes(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kb: u64 =
+            status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+        Some(kb * 1024)
     }
 
     /// The process id (for memory readings).

@@ -16,6 +16,7 @@
 pub mod client;
 pub mod config;
 pub mod envoy;
+pub mod load;
 pub mod modules;
 pub mod tokens;
 

@@ -5,6 +5,7 @@
 //! - `test`:  lints, then every test (unit and real-Envoy);
 //! - `envoy`: print the Envoy binary the tools use (installing it if needed).
 
+mod bench_screen;
 mod hash;
 mod up;
 
@@ -22,6 +23,8 @@ commands:
        --config FILE           run only this Envoy config
        --port N                first listener port (default 10000; the next config gets N+1, ...)
        --admin-port N          first admin port (default 9901)
+  bench-screen [--quick] [--sizes N,M] [--rounds R]
+                             the screening benchmark (release build; writes target/bench/screen.md)
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
   auth-hash password USER [--generate]
                              the config entry for a Basic user; reads the password from stdin
@@ -36,6 +39,9 @@ fn main() -> ExitCode {
         Some("build") => build().map(|_| ()),
         Some("up") => up::up(args.get(1..).unwrap_or_default()),
         Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
+        Some("bench-screen") => {
+            in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
+        }
         Some("test") => test(args.get(1..).unwrap_or_default()),
         Some("envoy") => envoy_binary().map(|path| println!("{}", path.display())),
         Some("help" | "--help" | "-h") | None => {
@@ -50,6 +56,23 @@ fn main() -> ExitCode {
             eprintln!("xtask: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Benchmarks measure release code: a debug xtask runs itself again in release mode.
+fn in_release(command: &str, args: &[String], run: fn(&[String]) -> Result<(), String>) -> Result<(), String> {
+    if !cfg!(debug_assertions) {
+        return run(args);
+    }
+    let status = cargo()
+        .args(["run", "--quiet", "--release", "--package", "xtask", "--", command])
+        .args(args)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command} failed ({status})"))
     }
 }
 

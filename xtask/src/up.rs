@@ -3,7 +3,7 @@
 use crate::{build, envoy_description, USAGE};
 use sieve_e2e::tokens::{claims, sign_with, DemoKey};
 use sieve_e2e::{modules, workspace_root, Envoy, EnvoyConfig, EnvoyOptions};
-use sieve_services::{authz, echo, jwks, Background};
+use sieve_services::{authz, echo, feed, jwks, Background};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,6 +53,7 @@ struct Services {
     echo: Background,
     jwks: Background,
     authz: Background,
+    feed: Background,
 }
 
 impl Services {
@@ -69,12 +70,21 @@ impl Services {
                 "the authorization service",
                 sieve_services::spawn(([127, 0, 0, 1], 0).into(), authz::handler(authz::demo_tokens())),
             )?,
+            feed: local(
+                "the screening feed",
+                sieve_services::spawn(([127, 0, 0, 1], 0).into(), feed::file_handler(demo_list())),
+            )?,
         })
     }
 
     fn clusters(&self) -> Vec<(&'static str, SocketAddr)> {
-        vec![("echo", self.echo.addr), ("jwks", self.jwks.addr), ("authz", self.authz.addr)]
+        vec![("echo", self.echo.addr), ("jwks", self.jwks.addr), ("authz", self.authz.addr), ("feed", self.feed.addr)]
     }
+}
+
+/// The deny list the demo feed serves (edit it while `up` runs).
+fn demo_list() -> PathBuf {
+    workspace_root().join("services/demo-lists/deny.txt")
 }
 
 /// What to try against the Envoy running `config`.
@@ -120,6 +130,20 @@ fn hints(config: &str, base: &str, admin: &str) -> String {
   curl -s '{admin}/stats?filter=sieve'"#
             )
         }
+        "screen" => format!(
+            r#"  curl -si {base}/ -H 'x-forwarded-for: 198.51.100.7, 10.0.0.1'
+      # 403: the client (left of one trusted proxy) is on the deny list the feed serves
+  curl -si {base}/ -H 'x-forwarded-for: 192.0.2.55, 10.0.0.1'
+      # 403: inside the exact CIDR range 192.0.2.0/24
+  curl -si {base}/ -H 'x-forwarded-for: 203.0.113.9, 10.0.0.1'
+      # 200: not listed
+  echo 203.0.113.9 >> {list}
+      # ...and within 5 s (the feed's interval) the same request gets 403, on every worker
+  curl -si {base}/partners/orders -H 'x-partner-id: ACME'       # 200: on the inline allow list
+  curl -si {base}/partners/orders -H 'x-partner-id: initech'    # 403: not on it
+  curl -s '{admin}/stats?filter=sieve'"#,
+            list = demo_list().display()
+        ),
         _ => format!("  curl -si {base}/\n  curl -s '{admin}/stats?filter=sieve'"),
     }
 }
@@ -156,8 +180,8 @@ pub fn up(args: &[String]) -> Result<(), String> {
         running.push((name, envoy));
     }
     println!(
-        "\nSieve is up. Demo services: echo http://{}, JWKS http://{}, authorization http://{}\n{text}\nAccess logs follow. Ctrl-C stops everything.",
-        services.echo.addr, services.jwks.addr, services.authz.addr
+        "\nSieve is up. Demo services: echo http://{}, JWKS http://{}, authorization http://{}, feed http://{}\n{text}\nAccess logs follow. Ctrl-C stops everything.",
+        services.echo.addr, services.jwks.addr, services.authz.addr, services.feed.addr
     );
     let stopped_by_user = wait(&mut running)?;
     eprintln!("\nstopping Envoy and the demo services...");
