@@ -75,17 +75,28 @@ impl EnvoyConfig {
         }
     }
 
-    /// Puts every listener on 127.0.0.1:`port` (0: each its own free port).
+    /// Puts the listeners on 127.0.0.1: `port`, `port + 1`, ... in order (0: each its own free port).
     pub fn set_listener_ports(&mut self, port: u16) {
         if let Some(listeners) =
             get_mut(&mut self.doc, &["static_resources", "listeners"]).and_then(Value::as_sequence_mut)
         {
-            for listener in listeners {
+            for (index, listener) in listeners.iter_mut().enumerate() {
+                let this = if port == 0 { 0 } else { port.saturating_add(index as u16) };
                 if let Some(address) = listener.get_mut("address") {
-                    set_socket(address, "127.0.0.1", port);
+                    set_socket(address, "127.0.0.1", this);
                 }
             }
         }
+    }
+
+    /// Listener names, in order.
+    pub fn listener_names(&self) -> Vec<String> {
+        get(&self.doc, &["static_resources", "listeners"])
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l.get("name").and_then(Value::as_str).map(String::from))
+            .collect()
     }
 
     /// The names of the config's static clusters.

@@ -15,9 +15,12 @@
 
 pub mod client;
 pub mod config;
+pub mod docker;
 pub mod envoy;
+pub mod generate;
 pub mod load;
 pub mod modules;
+pub mod oci;
 pub mod tokens;
 
 pub use client::{Reply, Request};

@@ -74,7 +74,7 @@ pub fn build(modules: &[Module], verbose: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for module in modules {
         let mut command = Command::new(&cargo);
-        command.current_dir(workspace_root()).args([
+        command.current_dir(workspace_root()).env("CARGO_ENCODED_RUSTFLAGS", reproducible_rustflags()).args([
             "build",
             "--release",
             "--target",
@@ -98,6 +98,17 @@ pub fn build(modules: &[Module], verbose: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Modules carry source paths in panic messages; dependencies' paths start with the local Cargo
+/// home. Mapping it to a fixed name makes a module byte-for-byte the same on every machine with the
+/// pinned toolchain and lockfile, so the sha256 in the Istio manifests is the one a user builds.
+pub fn reproducible_rustflags() -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from("/root/.cargo"));
+    format!("--remap-path-prefix={}=/cargo-home", cargo_home.display())
 }
 
 /// Size of a built module in bytes.

@@ -2,7 +2,6 @@
 //! the Wasm modules), and docker-compose.yaml passes the real Compose tool's `config` check.
 
 use sieve_e2e::{workspace_root, Envoy, EnvoyConfig};
-use std::process::Command;
 
 fn envoy_configs() -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(workspace_root().join("envoy"))
@@ -39,31 +38,21 @@ fn validate_mode_catches_a_broken_config() {
     assert!(log.contains("request[0].op"), "{log}");
 }
 
-/// `docker-compose` (v1) or `docker compose` (v2), whichever this machine has.
-fn compose_command() -> Command {
-    let v1 = Command::new("docker-compose").arg("version").output();
-    if v1.is_ok_and(|o| o.status.success()) {
-        return Command::new("docker-compose");
-    }
-    let v2 = Command::new("docker").args(["compose", "version"]).output();
-    if v2.is_ok_and(|o| o.status.success()) {
-        let mut command = Command::new("docker");
-        command.arg("compose");
-        return command;
-    }
-    panic!("neither docker-compose nor `docker compose` is available: install Docker Compose to run this test");
-}
-
 #[test]
 fn compose_file_passes_the_compose_config_check() {
-    let output =
-        compose_command().current_dir(workspace_root()).args(["-f", "docker-compose.yaml", "config"]).output().unwrap();
+    let output = sieve_e2e::docker::compose()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(workspace_root())
+        .args(["-f", "docker-compose.yaml", "config"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "compose config failed:\n{}{}", text, String::from_utf8_lossy(&output.stderr));
     assert!(text.contains("envoyproxy/envoy:v1.40.0"), "Envoy pinned to the tested version:\n{text}");
     assert!(text.contains("sieve_headers.wasm") || text.contains("/etc/sieve/wasm"), "modules mounted:\n{text}");
 
-    let overridden = compose_command()
+    let overridden = sieve_e2e::docker::compose()
+        .unwrap_or_else(|e| panic!("{e}"))
         .current_dir(workspace_root())
         .env("ENVOY_IMAGE", "example.local/envoy:custom")
         .args(["-f", "docker-compose.yaml", "config"])

@@ -18,13 +18,15 @@ pub(crate) const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   build                      build every filter module (release, wasm32-unknown-unknown) and print sizes
-  up [options]               build, then run an Envoy per config in envoy/ (headers, auth, ...) in front
-                             of the demo services, print what to curl, stop on Ctrl-C
-       --config FILE           run only this Envoy config
-       --port N                first listener port (default 10000; the next config gets N+1, ...)
-       --admin-port N          first admin port (default 9901)
+  up [options]               build, then run Envoy with every filter (envoy/all.yaml: headers :10000, auth
+                             :10001, screen :10002) in front of the demo services, print what to curl,
+                             stop on Ctrl-C
+       --config FILE           run this Envoy config instead (e.g. envoy/auth.yaml)
+       --port N                first listener port (default 10000; the next listener gets N+1, ...)
+       --admin-port N          admin port (default 9901)
   bench-screen [--quick] [--sizes N,M] [--rounds R]
                              the screening benchmark (release build; writes target/bench/screen.md)
+  generate                   write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source)
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
   auth-hash password USER [--generate]
                              the config entry for a Basic user; reads the password from stdin
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Some("build") => build().map(|_| ()),
         Some("up") => up::up(args.get(1..).unwrap_or_default()),
         Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
+        Some("generate") => generate(),
         Some("bench-screen") => {
             in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
         }
@@ -57,6 +60,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes every generated file (envoy/all.yaml, istio/) from its source.
+fn generate() -> Result<(), String> {
+    build()?;
+    for path in sieve_e2e::generate::write(&modules::release_dir())? {
+        println!("wrote {path}");
+    }
+    Ok(())
 }
 
 /// Benchmarks measure release code: a debug xtask runs itself again in release mode.

@@ -29,26 +29,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
     Ok(options)
 }
 
-/// The configs to run, in a fixed order (known demos first, then any other file in `envoy/`).
-fn configs(only: Option<String>) -> Result<Vec<PathBuf>, String> {
-    if let Some(file) = only {
-        return Ok(vec![PathBuf::from(file)]);
-    }
-    let order = ["headers.yaml", "auth.yaml", "screen.yaml", "chain.yaml"];
-    let dir = workspace_root().join("envoy");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort_by_key(|p| {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        (order.iter().position(|o| *o == name).unwrap_or(order.len()), name)
-    });
-    Ok(files)
-}
-
 struct Services {
     echo: Background,
     jwks: Background,
@@ -153,36 +133,37 @@ pub fn up(args: &[String]) -> Result<(), String> {
     eprintln!("envoy: {}", envoy_description()?);
     build()?;
     let services = Services::start()?;
-    let mut running: Vec<(String, Envoy)> = Vec::new();
+    let file = options.only.clone().unwrap_or_else(|| "envoy/all.yaml".into());
+    let mut config = EnvoyConfig::load(&file)?;
+    config.make_local(&modules::release_dir(), &services.clusters());
+    config.set_admin_port(options.admin_port);
+    config.set_listener_ports(options.port);
+    let envoy_options = EnvoyOptions { component_log_level: "wasm:info".into(), ..EnvoyOptions::default() };
+    let envoy = Envoy::start(&config, envoy_options).map_err(|e| {
+        format!(
+            "{e}\n(is something already on ports {}+ or {}? choose others with --port/--admin-port)",
+            options.port, options.admin_port
+        )
+    })?;
+    let admin = format!("http://127.0.0.1:{}", options.admin_port);
+    let stem = PathBuf::from(&file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mut text = String::new();
-    for (index, file) in configs(options.only)?.into_iter().enumerate() {
-        let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let offset = u16::try_from(index).map_err(|_| "too many configs")?;
-        let (port, admin_port) = (options.port + offset, options.admin_port + offset);
-        let mut config = EnvoyConfig::load(&file)?;
-        config.make_local(&modules::release_dir(), &services.clusters());
-        config.set_admin_port(admin_port);
-        config.set_listener_ports(port);
-        let envoy_options = EnvoyOptions { component_log_level: "wasm:info".into(), ..EnvoyOptions::default() };
-        let envoy = Envoy::start(&config, envoy_options).map_err(|e| {
-            format!(
-                "{e}\n(is something already on port {port} or {admin_port}? choose others with --port/--admin-port)"
-            )
-        })?;
-        let (base, admin) = (format!("http://127.0.0.1:{port}"), format!("http://127.0.0.1:{admin_port}"));
-        text.push_str(&format!(
-            "\n== {name}: {} -> Envoy {base} (admin {admin})\n   rendered config {}, log {}\n{}\n",
-            config.source.strip_prefix(workspace_root()).unwrap_or(&config.source).display(),
-            envoy.work_dir.join("envoy.yaml").display(),
-            envoy.work_dir.join("envoy.log").display(),
-            hints(&name, &base, &admin)
-        ));
-        running.push((name, envoy));
+    for (index, listener) in config.listener_names().iter().enumerate() {
+        // all.yaml names its listeners after the filters; a single-filter file has one listener.
+        let name = if stem == "all" { listener.clone() } else { stem.clone() };
+        let base = format!("http://127.0.0.1:{}", options.port + index as u16);
+        text.push_str(&format!("\n== {name}: Envoy {base}\n{}\n", hints(&name, &base, &admin)));
     }
     println!(
-        "\nSieve is up. Demo services: echo http://{}, JWKS http://{}, authorization http://{}, feed http://{}\n{text}\nAccess logs follow. Ctrl-C stops everything.",
-        services.echo.addr, services.jwks.addr, services.authz.addr, services.feed.addr
+        "\nSieve is up: Envoy with {file} (rendered {}; log {}; admin {admin})\nDemo services: echo http://{}, JWKS http://{}, authorization http://{}, feed http://{}\n{text}\nAccess logs follow. Ctrl-C stops everything.",
+        envoy.work_dir.join("envoy.yaml").display(),
+        envoy.work_dir.join("envoy.log").display(),
+        services.echo.addr,
+        services.jwks.addr,
+        services.authz.addr,
+        services.feed.addr
     );
+    let mut running = vec![(stem, envoy)];
     let stopped_by_user = wait(&mut running)?;
     eprintln!("\nstopping Envoy and the demo services...");
     let mut failed = Vec::new();
@@ -197,7 +178,7 @@ pub fn up(args: &[String]) -> Result<(), String> {
         eprintln!("stopped.");
         Ok(())
     } else {
-        Err(format!("an Envoy exited unexpectedly; its log:\n{}", failed.join("\n")))
+        Err(format!("Envoy exited unexpectedly; its log:\n{}", failed.join("\n")))
     }
 }
 
