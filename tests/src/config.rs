@@ -46,6 +46,12 @@ impl EnvoyConfig {
         Ok(EnvoyConfig { source: PathBuf::from("<inline>"), doc })
     }
 
+    /// A config from JSON (e.g. an Istio bootstrap).
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, String> {
+        let doc = serde_yaml::to_value(value).map_err(|e| e.to_string())?;
+        Ok(EnvoyConfig { source: PathBuf::from("<json>"), doc })
+    }
+
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(&self.doc).unwrap_or_default()
     }

@@ -18,6 +18,7 @@ pub mod config;
 pub mod docker;
 pub mod envoy;
 pub mod generate;
+pub mod istio;
 pub mod load;
 pub mod modules;
 pub mod oci;

@@ -1,0 +1,3 @@
+from check_jsonschema import main
+
+main()

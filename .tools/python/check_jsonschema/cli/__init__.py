@@ -1,0 +1,3 @@
+from .main_command import main
+
+__all__ = ("main",)

@@ -1,0 +1,6 @@
+class SchemaParseError(ValueError):
+    pass
+
+
+class UnsupportedUrlScheme(ValueError):
+    pass

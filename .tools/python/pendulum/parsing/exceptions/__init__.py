@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+
+class ParserError(ValueError):
+    pass

@@ -1,0 +1,297 @@
+//! The Istio path, proven without a cluster: every manifest in `istio/` against Istio's own CRDs
+//! (schema and CEL rules); each EnvoyFilter applied the way istiod applies it to a real
+//! Istio-generated sidecar inbound listener (and to a gateway listener), then run in the real Envoy;
+//! the WasmPlugins turned into the Wasm filters Envoy receives from Istio, and run.
+
+use serde_json::json;
+use sieve_e2e::istio;
+use sieve_e2e::tokens::{claims, sign_with, DemoKey};
+use sieve_e2e::{workspace_root, Envoy, EnvoyConfig, EnvoyOptions, Reply, Request};
+use sieve_services::{authz, echo, feed::Feed, jwks, Background};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn manifests() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("istio"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .flat_map(|dir| std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn manifest(path: &str) -> serde_yaml::Value {
+    serde_yaml::from_str(&std::fs::read_to_string(workspace_root().join(path)).unwrap()).unwrap()
+}
+
+#[test]
+fn every_manifest_passes_istios_crd_schemas_and_rules() {
+    let files = manifests();
+    assert!(files.len() >= 11, "{files:?}");
+    for file in &files {
+        if let Err(report) = istio::validate(file) {
+            panic!("{} is refused:\n{report}", file.display());
+        }
+    }
+    // The validators are not vacuous: Istio's invalid examples are refused, by the schema or by the CEL rules.
+    let examples = sieve_e2e::istio::data_dir().join("istio-crds/examples");
+    for bad in [
+        "wasmplugin-invalid.yaml",
+        "wasmplugin-invalid-cel-only.yaml",
+        "envoyfilter-invalid.yaml",
+        "envoyfilter-invalid-cel-only.yaml",
+        "serviceentry-invalid.yaml",
+    ] {
+        let report = istio::validate(&examples.join(bad)).expect_err(bad);
+        assert!(
+            report.contains("is not one of")
+                || report.contains("only one of")
+                || report.contains("required")
+                || report.contains("may only be set"),
+            "{bad}: {report}"
+        );
+    }
+    istio::validate(&examples.join("wasmplugin-valid.yaml")).unwrap();
+}
+
+/// The demo services, reachable under the cluster names the Istio manifests use.
+struct Mesh {
+    app: Background,
+    _services: Vec<Background>,
+    clusters: Vec<(String, SocketAddr)>,
+    feed: Feed,
+}
+
+fn mesh() -> Mesh {
+    let app = echo::spawn(([127, 0, 0, 1], 0).into()).unwrap();
+    let feed = Feed::new();
+    feed.publish(std::fs::read(workspace_root().join("services/demo-lists/deny.txt")).unwrap());
+    let spawn = |handler| sieve_services::spawn(([127, 0, 0, 1], 0).into(), handler).unwrap();
+    let services = vec![
+        spawn(jwks::handler(jwks::Document::new(jwks::DEMO_JWKS))),
+        spawn(authz::handler(authz::demo_tokens())),
+        spawn(feed.handler()),
+    ];
+    let clusters = sieve_e2e::generate::MESH_CLUSTERS
+        .iter()
+        .zip(&services)
+        .map(|(mesh, service)| (mesh.istio_cluster(), service.addr))
+        .collect();
+    Mesh { app, _services: services, clusters, feed }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap()
+}
+
+fn start(config: &EnvoyConfig) -> Envoy {
+    Envoy::start(config, EnvoyOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn eventually(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("not within {within:?}: {what}");
+}
+
+/// What each filter's demo config does, through whatever `base` URL serves it.
+fn check_filter(filter: &str, base: &str) {
+    let get = |path: &str| Request::new("GET", &format!("{base}{path}"));
+    match filter {
+        "headers" => {
+            let reply = get("/api/hello").header("x-legacy-user", "ann").send();
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            assert_eq!(reply.upstream_header("x-user").as_deref(), Some("ann"), "renamed by the filter");
+            assert_eq!(reply.upstream_header("x-sieve-tags").as_deref(), Some("api"));
+            assert_eq!(reply.header("x-sieve-served-by"), Some("sieve"));
+        }
+        "auth" => {
+            get("/things").send().assert_local_reply(401, "unauthorized");
+            let by_key = get("/things").header("x-api-key", "sieve-demo-key-0123456789abcdef").send();
+            assert_eq!(by_key.upstream_header("x-sieve-consumer").as_deref(), Some("demo-app"));
+            let token = sign_with("RS256", DemoKey::Rsa1, &claims("mesh-user", json!({})));
+            let by_jwt = get("/things").header("authorization", &format!("Bearer {token}")).send();
+            assert_eq!(
+                by_jwt.upstream_header("x-sieve-consumer").as_deref(),
+                Some("mesh-user"),
+                "JWKS through outbound|80||jwks.example.com: {}",
+                by_jwt.body
+            );
+            let by_authz = get("/things").header("authorization", "Bearer demo-authz-token").send();
+            assert_eq!(
+                by_authz.upstream_header("x-sieve-consumer").as_deref(),
+                Some("authz-demo"),
+                "{}",
+                by_authz.body
+            );
+        }
+        "screen" => {
+            eventually(Duration::from_secs(10), "the fed deny list", || {
+                get("/").header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().status == 403
+            });
+            get("/").header("x-forwarded-for", "192.0.2.55, 10.0.0.1").send().assert_local_reply(403, "screened");
+            assert_eq!(get("/").header("x-forwarded-for", "203.0.113.9, 10.0.0.1").send().status, 200);
+        }
+        other => panic!("no check for {other}"),
+    }
+}
+
+#[test]
+fn sidecar_envoyfilters_patch_the_istio_inbound_listener_and_serve() {
+    let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
+    for source in sieve_e2e::generate::SOURCES {
+        let filter = source.filter;
+        let envoyfilter = manifest(&format!("istio/{filter}/envoyfilter-sidecar.yaml"));
+        let mut bootstrap = istio::sidecar_bootstrap().unwrap();
+        let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
+        let changed = istio::apply_envoyfilter(listener, &envoyfilter, "SIDECAR_INBOUND").unwrap();
+        assert_eq!(changed, 2, "{filter}: the port-80 chains, tls (mTLS peers) and plaintext");
+        for (chain, port, filters) in istio::http_filter_names(listener) {
+            let mut expected =
+                vec!["envoy.filters.http.grpc_stats", "envoy.filters.http.fault", "envoy.filters.http.cors"];
+            let sieve = format!("sieve.{filter}");
+            if port == Some(80) {
+                expected.push(&sieve);
+            }
+            expected.push("envoy.filters.http.router");
+            assert_eq!(filters, expected, "{filter}: chain {chain} (port {port:?})");
+        }
+        // The same patch does nothing in another context.
+        let mut untouched = istio::sidecar_bootstrap().unwrap();
+        let other = istio::listener_mut(&mut untouched, "virtualInbound").unwrap();
+        assert_eq!(istio::apply_envoyfilter(other, &envoyfilter, "GATEWAY").unwrap(), 0);
+
+        let mesh = mesh();
+        let port = free_port();
+        let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
+        let envoy = start(&config);
+        check_filter(filter, &format!("http://127.0.0.1:{port}"));
+        assert!(
+            envoy.stats().keys().any(|k| k.starts_with(&format!("wasmcustom.sieve.{filter}."))),
+            "the filter's counters"
+        );
+        let _ = mesh.feed.requests();
+    }
+}
+
+#[test]
+fn gateway_envoyfilters_patch_a_gateway_listener_and_serve() {
+    let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
+    for source in sieve_e2e::generate::SOURCES {
+        let filter = source.filter;
+        let envoyfilter = manifest(&format!("istio/{filter}/envoyfilter-gateway.yaml"));
+        // A gateway listener: the source config's listener with its Sieve filter taken out.
+        let mut config = EnvoyConfig::load(source.file).unwrap();
+        let mut doc: serde_json::Value = serde_json::to_value(config.doc()).unwrap();
+        let listener = &mut doc["static_resources"]["listeners"][0];
+        listener["name"] = json!("0.0.0.0_8080");
+        let hcm = &mut listener["filter_chains"][0]["filters"][0]["typed_config"];
+        let filters = hcm["http_filters"].as_array_mut().unwrap();
+        filters.retain(|f| !f["name"].as_str().unwrap().starts_with("sieve."));
+        assert_eq!(filters.len(), 1, "only the router is left");
+        assert_eq!(istio::apply_envoyfilter(listener, &envoyfilter, "GATEWAY").unwrap(), 1);
+        assert_eq!(
+            istio::apply_envoyfilter(listener, &envoyfilter, "SIDECAR_INBOUND").unwrap(),
+            0,
+            "gateway patches only"
+        );
+        let names: Vec<String> = istio::http_filter_names(listener).remove(0).2;
+        assert_eq!(names, vec![format!("sieve.{filter}"), "envoy.filters.http.router".to_string()]);
+
+        let mesh = mesh();
+        let mut patched = EnvoyConfig::from_json(&doc).unwrap();
+        let clusters: Vec<(&str, SocketAddr)> = vec![("echo", mesh.app.addr)];
+        patched.make_local(&wasm_dir, &clusters);
+        for (name, addr) in &mesh.clusters {
+            patched.ensure_cluster(name, *addr);
+        }
+        for cluster in config.cluster_names() {
+            if cluster != "echo" {
+                patched.set_cluster_endpoint(&cluster, sieve_e2e::closed_port());
+            }
+        }
+        config = patched;
+        let envoy = start(&config);
+        check_filter(filter, &format!("http://{}", envoy.listener()));
+    }
+}
+
+#[test]
+fn wasmplugins_become_the_filters_istio_hands_envoy() {
+    let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
+    let plugins: Vec<(serde_yaml::Value, PathBuf)> = sieve_e2e::generate::SOURCES
+        .iter()
+        .map(|s| {
+            (
+                manifest(&format!("istio/{}/wasmplugin.yaml", s.filter)),
+                wasm_dir.join(format!("sieve_{}.wasm", s.filter)),
+            )
+        })
+        .collect();
+    // istio-agent fetches each module by the manifest's sha256: the module Envoy loads is the one pinned.
+    for ((manifest, module), source) in plugins.iter().zip(sieve_e2e::generate::SOURCES) {
+        let image = sieve_e2e::oci::Image::build(
+            &std::fs::read(module).unwrap(),
+            &format!("sieve-{}", source.filter),
+            sieve_e2e::generate::VERSION,
+        )
+        .unwrap();
+        assert_eq!(manifest["spec"]["sha256"].as_str(), Some(image.sha256().as_str()));
+    }
+    let mut bootstrap = istio::sidecar_bootstrap().unwrap();
+    let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
+    assert_eq!(
+        istio::insert_wasmplugins(listener, &plugins).unwrap(),
+        2,
+        "match: SERVER, port 80 — both port-80 chains, not the catch-alls"
+    );
+    let (_, _, names) = istio::http_filter_names(listener).into_iter().find(|(_, port, _)| *port == Some(80)).unwrap();
+    let (auth, _) = istio::wasmplugin_names(&plugins[1].0);
+    let (screen, _) = istio::wasmplugin_names(&plugins[2].0);
+    let (headers, _) = istio::wasmplugin_names(&plugins[0].0);
+    assert_eq!(
+        names,
+        vec![
+            auth,
+            screen,
+            headers,
+            "envoy.filters.http.grpc_stats".into(),
+            "envoy.filters.http.fault".into(),
+            "envoy.filters.http.cors".into(),
+            "envoy.filters.http.router".into()
+        ],
+        "AUTHN, then AUTHZ, then UNSPECIFIED_PHASE"
+    );
+
+    let mesh = mesh();
+    let port = free_port();
+    let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
+    let envoy = start(&config);
+    let base = format!("http://127.0.0.1:{port}");
+    let get = |path: &str| Request::new("GET", &format!("{base}{path}"));
+    // AUTHN first: no credentials, no further filter runs.
+    get("/").header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().assert_local_reply(401, "unauthorized");
+    let key = ("x-api-key", "sieve-demo-key-0123456789abcdef");
+    // Then AUTHZ: an authenticated client on the fed deny list.
+    eventually(Duration::from_secs(10), "the fed deny list", || {
+        get("/").header(key.0, key.1).header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().status == 403
+    });
+    // Then the header rewrites, on what got through.
+    let passed: Reply = get("/api/x").header(key.0, key.1).header("x-legacy-user", "ann").send();
+    assert_eq!(passed.status, 200, "{}", passed.body);
+    assert_eq!(passed.upstream_header("x-sieve-consumer").as_deref(), Some("demo-app"));
+    assert_eq!(passed.upstream_header("x-user").as_deref(), Some("ann"));
+    // failStrategy reached Envoy as the filter's failure_policy, and pluginConfig as its configuration.
+    let (_, dump) = envoy.admin_get("/config_dump").unwrap();
+    assert!(dump.contains("\"failure_policy\": \"FAIL_RELOAD\""), "failure policy in the config dump");
+    assert!(dump.contains("sieve-demo.sieve-auth~istio-translated-wasmplugin"));
+}
