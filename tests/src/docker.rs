@@ -71,12 +71,10 @@ fn debian_mirror() -> String {
     sources
         .lines()
         .find_map(|line| {
-            line.strip_prefix("URIs:").map(|u| u.trim().split_whitespace().next().unwrap_or("").to_string()).or_else(
-                || {
-                    line.strip_prefix("deb ")
-                        .and_then(|rest| rest.split_whitespace().find(|w| w.starts_with("http")).map(String::from))
-                },
-            )
+            line.strip_prefix("URIs:").map(|u| u.split_whitespace().next().unwrap_or("").to_string()).or_else(|| {
+                line.strip_prefix("deb ")
+                    .and_then(|rest| rest.split_whitespace().find(|w| w.starts_with("http")).map(String::from))
+            })
         })
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| "http://deb.debian.org/debian".into())
@@ -90,8 +88,9 @@ pub fn base_image() -> Result<&'static str, String> {
     let rootfs = scratch_root().join("debian-rootfs");
     let _ = std::fs::remove_dir_all(&rootfs);
     std::fs::create_dir_all(&rootfs).map_err(|e| e.to_string())?;
+    let debootstrap = if Path::new("/usr/sbin/debootstrap").exists() { "/usr/sbin/debootstrap" } else { "debootstrap" };
     run(
-        Command::new("debootstrap").args(["--variant=minbase", "bookworm"]).arg(&rootfs).arg(debian_mirror()),
+        Command::new(debootstrap).args(["--variant=minbase", "bookworm"]).arg(&rootfs).arg(debian_mirror()),
         "debootstrap (install it with apt-get install debootstrap; it needs root)",
     )?;
     let tar = Command::new("tar")

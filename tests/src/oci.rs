@@ -92,6 +92,30 @@ impl Image {
     }
 }
 
+impl Image {
+    /// Writes the image as an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/...`) that
+    /// skopeo, crane or oras can copy to any registry: `skopeo copy oci:DIR:TAG docker://...`.
+    pub fn write_layout(&self, dir: &std::path::Path, tag: &str) -> Result<(), String> {
+        let blobs = dir.join("blobs/sha256");
+        std::fs::create_dir_all(&blobs).map_err(|e| e.to_string())?;
+        for blob in [&self.manifest, &self.config, &self.layer] {
+            std::fs::write(blobs.join(sha256_hex(blob)), blob).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).map_err(|e| e.to_string())?;
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "manifests": [{
+                "mediaType": MANIFEST_MEDIA_TYPE,
+                "digest": self.digest(),
+                "size": self.manifest.len(),
+                "annotations": {"org.opencontainers.image.ref.name": tag},
+            }],
+        });
+        std::fs::write(dir.join("index.json"), serde_json::to_vec_pretty(&index).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Pushes `image` to `registry` (`host:port`, plain HTTP) as `repository:tag`; returns the digest
 /// the registry reports.
 pub fn push(registry: &str, repository: &str, tag: &str, image: &Image) -> Result<String, String> {

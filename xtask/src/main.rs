@@ -7,6 +7,7 @@
 
 mod bench_screen;
 mod hash;
+mod oci;
 mod up;
 
 use sieve_e2e::modules::{self, Module};
@@ -27,6 +28,8 @@ commands:
   bench-screen [--quick] [--sizes N,M] [--rounds R]
                              the screening benchmark (release build; writes target/bench/screen.md)
   generate                   write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source)
+  oci [--push HOST:PORT] [--repository PREFIX]
+                             each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
   auth-hash password USER [--generate]
                              the config entry for a Basic user; reads the password from stdin
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("up") => up::up(args.get(1..).unwrap_or_default()),
         Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
         Some("generate") => generate(),
+        Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
         Some("bench-screen") => {
             in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
         }

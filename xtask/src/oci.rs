@@ -1,0 +1,39 @@
+//! `cargo xtask oci`: each filter as a Wasm OCI image (the compat variant with standard OCI media
+//! types; see tests/src/oci.rs for why), written as OCI layouts under `target/oci/`, and pushed to a
+//! registry when asked.
+
+use sieve_e2e::generate::{SOURCES, VERSION};
+use sieve_e2e::modules;
+use sieve_e2e::oci::Image;
+
+pub fn oci(args: &[String]) -> Result<(), String> {
+    let mut registry = None;
+    let mut prefix = "sieve".to_string();
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let mut value = || iter.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--push" => registry = Some(value()?),
+            "--repository" => prefix = value()?,
+            other => return Err(format!("unknown option {other}; oci [--push HOST:PORT] [--repository PREFIX]")),
+        }
+    }
+    crate::build()?;
+    let out = sieve_e2e::workspace_root().join("target/oci");
+    for source in SOURCES {
+        let name = format!("sieve-{}", source.filter);
+        let module = std::fs::read(modules::release_dir().join(format!("sieve_{}.wasm", source.filter)))
+            .map_err(|e| e.to_string())?;
+        let image = Image::build(&module, &name, VERSION)?;
+        let layout = out.join(&name);
+        let _ = std::fs::remove_dir_all(&layout);
+        image.write_layout(&layout, VERSION)?;
+        println!("{name}: {} (OCI layout {})", image.digest(), layout.display());
+        if let Some(registry) = &registry {
+            let repository = format!("{prefix}/{name}");
+            let digest = sieve_e2e::oci::push(registry, &repository, VERSION, &image)?;
+            println!("  pushed oci://{registry}/{repository}:{VERSION}\n  WasmPlugin: url: oci://{registry}/{repository}:{VERSION}\n              sha256: {}", digest.trim_start_matches("sha256:"));
+        }
+    }
+    Ok(())
+}
