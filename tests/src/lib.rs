@@ -16,17 +16,19 @@
 pub mod client;
 pub mod config;
 pub mod docker;
+pub mod emulated;
 pub mod envoy;
 pub mod generate;
 pub mod istio;
 pub mod load;
-pub mod modules;
 pub mod oci;
+pub mod scenario;
 pub mod tokens;
 
 pub use client::{Reply, Request};
 pub use config::EnvoyConfig;
 pub use envoy::{envoy_binary, Envoy, EnvoyOptions};
+pub use sieve_emulator::modules;
 
 use std::path::PathBuf;
 

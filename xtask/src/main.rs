@@ -144,17 +144,19 @@ fn test(args: &[String]) -> Result<(), String> {
     eprintln!("==> filter modules");
     let modules = build()?;
     run("rustfmt --check", cargo().args(["fmt", "--all", "--check"]))?;
-    let mut lint_packages = vec!["--package".to_string(), "sieve-sdk-ext".to_string()];
-    for module in &modules {
-        lint_packages.extend(["--package".to_string(), module.package.clone()]);
-    }
+    // Modules (and the crates they link) are linted for both targets; the emulator runs on the host.
+    let mut wasm_packages = vec!["sieve-sdk-ext".to_string(), "sieve-emulator-probe".to_string()];
+    wasm_packages.extend(modules.iter().map(|module| module.package.clone()));
+    let host_packages: Vec<String> = wasm_packages.iter().cloned().chain(["sieve-emulator".to_string()]).collect();
+    let as_args =
+        |packages: &[String]| packages.iter().flat_map(|p| ["--package".to_string(), p.clone()]).collect::<Vec<_>>();
     run(
-        "clippy (host: sdk-ext and filters, tests included)",
-        cargo().arg("clippy").args(&lint_packages).args(["--all-targets", "--quiet", "--", "-D", "warnings"]),
+        "clippy (host: sdk-ext, emulator and filters, tests included)",
+        cargo().arg("clippy").args(as_args(&host_packages)).args(["--all-targets", "--quiet", "--", "-D", "warnings"]),
     )?;
     run(
         "clippy (wasm32: the code that only exists in the module)",
-        cargo().arg("clippy").args(&lint_packages).args([
+        cargo().arg("clippy").args(as_args(&wasm_packages)).args([
             "--lib",
             "--target",
             modules::WASM_TARGET,

@@ -1,6 +1,5 @@
 //! The filter modules: found in the workspace, built for `wasm32-unknown-unknown` in release mode.
 
-use crate::workspace_root;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -111,6 +110,26 @@ pub fn reproducible_rustflags() -> String {
     format!("--remap-path-prefix={}=/cargo-home", cargo_home.display())
 }
 
+/// The workspace root (this crate lives in `<root>/emulator`).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Builds the module of filter package `package` (e.g. `sieve-headers`) if needed and returns its
+/// path: what an emulator test loads.
+pub fn module_path(package: &str) -> Result<PathBuf, String> {
+    // Any workspace package that builds a cdylib works (filters and test modules alike).
+    let module = Module { package: package.to_string(), dir: workspace_root() };
+    build(std::slice::from_ref(&module), false)?;
+    let path = release_dir().join(module.file_name());
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} was not built", path.display()))
+    }
+}
+
 /// Size of a built module in bytes.
 pub fn size_of(module: &Module) -> Option<u64> {
     std::fs::metadata(release_dir().join(module.file_name())).ok().map(|m| m.len())
@@ -152,7 +171,7 @@ pub fn imports(wasm: &[u8]) -> Result<Vec<(String, String)>, String> {
     let mut at = 8;
     let mut found = Vec::new();
     while at < wasm.len() {
-        let id = wasm[at];
+        let id = *wasm.get(at).ok_or("truncated section")?;
         at += 1;
         let size = leb(wasm, &mut at)? as usize;
         let end = at + size;

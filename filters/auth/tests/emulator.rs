@@ -1,0 +1,367 @@
+//! The auth filter's compiled module, driven through the proxy-wasm ABI by Sieve's host emulator.
+//! What takes seconds of waiting in a real Envoy — expiry, key refreshes, timeouts, several
+//! workers — takes a clock step here. The real-Envoy tests are tests/tests/auth.rs, and
+//! tests/scenarios/auth.yaml runs in both to check that they agree.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use serde_json::{json, Value};
+use sieve_e2e::emulated::answer_calls;
+use sieve_e2e::tokens::{self, claims, sign_hmac, sign_with, DemoKey};
+use sieve_emulator::{CallAnswer, Emulator, Error, Outcome, Request, SharedData};
+use sieve_services::{authz, jwks, Handler};
+use std::time::Duration;
+
+const DEMO_KEY: &str = "sieve-demo-key-0123456789abcdef";
+const HMAC_SECRET: &[u8] = b"sieve-test-hmac-secret-of-64-bytes-0123456789abcdef0123456789ab";
+
+fn module() -> std::path::PathBuf {
+    sieve_emulator::modules::module_path("sieve-auth").unwrap()
+}
+
+fn vm(config: &Value) -> Emulator {
+    Emulator::builder(module()).plugin_config(config.to_string()).start().unwrap()
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+fn reply_of(outcome: &Outcome) -> (u32, Value) {
+    match outcome {
+        Outcome::Replied(reply) => (reply.status, serde_json::from_slice(&reply.body).unwrap_or(Value::Null)),
+        other => panic!("expected a local reply, got {other:?}"),
+    }
+}
+
+fn consumer(vm: &Emulator, context: u32) -> Option<String> {
+    vm.stream(context).unwrap().request_header("x-sieve-consumer").map(str::to_owned)
+}
+
+fn hs256(extra: Value) -> String {
+    sign_hmac("HS256", HMAC_SECRET, Some("hmac-1"), &claims("ann", extra))
+}
+
+fn inline_jwt(extra: Value) -> Value {
+    let mut jwt = json!({
+        "issuer": "https://sieve.demo",
+        "audiences": ["sieve-demo"],
+        "jwks": tokens::hmac_jwks("hmac-1", HMAC_SECRET),
+        "leeway_seconds": 30
+    });
+    if let (Some(map), Value::Object(extra)) = (jwt.as_object_mut(), extra) {
+        map.extend(extra);
+    }
+    json!({"providers": [{"jwt": jwt}]})
+}
+
+fn remote_jwt(extra: Value) -> Value {
+    let mut jwt = json!({
+        "issuer": "https://sieve.demo",
+        "audiences": ["sieve-demo"],
+        "remote_jwks": {"cluster": "jwks", "path": "/.well-known/jwks.json", "refresh_seconds": 60, "retry_seconds": 1}
+    });
+    if let (Some(map), Value::Object(extra)) = (jwt.as_object_mut(), extra) {
+        map.extend(extra);
+    }
+    json!({"providers": [{"jwt": jwt}]})
+}
+
+#[test]
+fn the_shipped_config_accepts_every_provider() {
+    let mut config = sieve_e2e::EnvoyConfig::load("envoy/auth.yaml").unwrap();
+    let plugin_config = config.plugin_config("sieve.auth").unwrap();
+    let mut vm =
+        Emulator::builder(module()).plugin_config(plugin_config).clusters(&["jwks", "authz", "echo"]).start().unwrap();
+    let services: Vec<(&str, Handler)> = vec![
+        ("jwks", jwks::handler(jwks::Document::new(jwks::DEMO_JWKS))),
+        ("authz", authz::handler(authz::demo_tokens())),
+    ];
+    // The key set is fetched by the root when the VM starts: answer it.
+    vm.tick().unwrap();
+    answer_calls(&mut vm, &services).unwrap();
+
+    let missing = vm.send(Request::get("/things")).unwrap();
+    let (status, body) = reply_of(&missing.outcome);
+    assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));
+
+    let by_key = vm.send(Request::get("/things").header("x-api-key", DEMO_KEY)).unwrap();
+    assert_eq!(by_key.outcome, Outcome::Forwarded);
+    assert_eq!(consumer(&vm, by_key.context).as_deref(), Some("demo-app"));
+    assert_eq!(vm.stream(by_key.context).unwrap().request_header("x-api-key"), None, "credential stripped");
+
+    let token = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({"org": {"team": "blue"}})));
+    let by_jwt = vm.send(Request::get("/things").header("authorization", &bearer(&token))).unwrap();
+    assert_eq!(by_jwt.outcome, Outcome::Forwarded, "{:?}", vm.logs());
+    assert_eq!(consumer(&vm, by_jwt.context).as_deref(), Some("ann"));
+    assert_eq!(vm.stream(by_jwt.context).unwrap().request_header("x-jwt-team"), Some("blue"));
+
+    let by_authz = vm.send(Request::get("/things").header("authorization", &bearer(authz::DEMO_TOKEN))).unwrap();
+    assert_eq!(by_authz.outcome, Outcome::Waiting, "the authorization service is asked");
+    let call = &vm.pending_calls()[0];
+    assert_eq!(call.upstream, "authz");
+    assert_eq!(call.header("authorization"), Some(bearer(authz::DEMO_TOKEN).as_str()));
+    answer_calls(&mut vm, &services).unwrap();
+    assert_eq!(vm.outcome(by_authz.context).unwrap(), Outcome::Forwarded);
+    assert_eq!(consumer(&vm, by_authz.context).as_deref(), Some("authz-demo"));
+
+    let spoofed =
+        vm.send(Request::get("/things").header("x-api-key", DEMO_KEY).header("x-sieve-consumer", "root")).unwrap();
+    assert_eq!(vm.stream(spoofed.context).unwrap().request_header_values("x-sieve-consumer"), ["demo-app"]);
+}
+
+#[test]
+fn expiry_and_not_before_follow_the_host_clock_with_leeway() {
+    let mut vm = vm(&inline_jwt(json!({})));
+    let now = tokens::now();
+    let token = hs256(json!({"exp": now + 60, "nbf": now + 45}));
+    let status = |vm: &mut Emulator| {
+        let exchange = vm.send(Request::get("/").header("authorization", &bearer(&token))).unwrap();
+        match exchange.outcome {
+            Outcome::Forwarded => (200, String::new()),
+            outcome => {
+                let (status, body) = reply_of(&outcome);
+                (status, body["message"].as_str().unwrap_or_default().to_string())
+            }
+        }
+    };
+    assert_eq!(status(&mut vm), (401, "the token is not valid yet".into()), "nbf 45 s ahead, leeway 30 s");
+    vm.advance(Duration::from_secs(20)).unwrap();
+    assert_eq!(status(&mut vm).0, 200, "within the leeway of nbf");
+    vm.advance(Duration::from_secs(60)).unwrap();
+    assert_eq!(status(&mut vm).0, 200, "exp passed 20 s ago, within the leeway");
+    vm.advance(Duration::from_secs(15)).unwrap();
+    assert_eq!(status(&mut vm), (401, "the token has expired".into()));
+}
+
+#[test]
+fn remote_keys_are_fetched_once_for_all_workers_and_refreshed_on_the_timer() {
+    let shared = SharedData::new();
+    let mut workers: Vec<Emulator> = (0..3)
+        .map(|_| {
+            Emulator::builder(module())
+                .plugin_config(remote_jwt(json!({})).to_string())
+                .shared(&shared)
+                .start()
+                .unwrap()
+        })
+        .collect();
+    for worker in &mut workers {
+        worker.tick().unwrap();
+    }
+    let calls: usize = workers.iter().map(|w| w.pending_calls().len()).sum();
+    assert_eq!(calls, 1, "one fetch for the whole Envoy, not one per worker");
+
+    let document = jwks::Document::new(jwks::DEMO_JWKS);
+    let services: Vec<(&str, Handler)> = vec![("jwks", jwks::handler(document.clone()))];
+    for worker in &mut workers {
+        answer_calls(worker, &services).unwrap();
+    }
+    let rsa1 = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({})));
+    let rsa2 = sign_with("RS256", DemoKey::Rsa2, &claims("bob", json!({})));
+    for worker in &mut workers {
+        worker.advance(Duration::from_millis(100)).unwrap();
+        let exchange = worker.send(Request::get("/").header("authorization", &bearer(&rsa1))).unwrap();
+        assert_eq!(exchange.outcome, Outcome::Forwarded, "every worker took the shared key set");
+    }
+
+    // The server rotates its keys; nothing changes until the refresh is due.
+    document.set(tokens::demo_file("jwks-rotated.json"));
+    let refreshed = |workers: &mut Vec<Emulator>, by: Duration| {
+        for worker in workers.iter_mut() {
+            worker.advance(by).unwrap();
+            answer_calls(worker, &services).unwrap();
+        }
+        for worker in workers.iter_mut() {
+            worker.advance(Duration::from_millis(100)).unwrap();
+        }
+    };
+    refreshed(&mut workers, Duration::from_secs(30));
+    let before = workers[1].send(Request::get("/").header("authorization", &bearer(&rsa2))).unwrap();
+    assert!(matches!(before.outcome, Outcome::Replied(_)), "not refreshed before refresh_seconds");
+    refreshed(&mut workers, Duration::from_secs(31));
+    for worker in &mut workers {
+        let exchange = worker.send(Request::get("/").header("authorization", &bearer(&rsa2))).unwrap();
+        assert_eq!(exchange.outcome, Outcome::Forwarded, "rotation reached every worker");
+    }
+    let fetches: i64 = workers.iter().filter_map(|w| w.metric("sieve.auth.jwt.jwks_fetch_success")).sum();
+    assert_eq!(fetches, 2, "two fetches in all: the first and one refresh");
+}
+
+#[test]
+fn an_outage_keeps_the_last_good_keys() {
+    let mut vm = vm(&remote_jwt(json!({})));
+    let document = jwks::Document::new(jwks::DEMO_JWKS);
+    let services: Vec<(&str, Handler)> = vec![("jwks", jwks::handler(document.clone()))];
+    vm.tick().unwrap();
+    answer_calls(&mut vm, &services).unwrap();
+    let rsa1 = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({})));
+    let status = |vm: &mut Emulator| {
+        let exchange = vm.send(Request::get("/").header("authorization", &bearer(&rsa1))).unwrap();
+        exchange.outcome == Outcome::Forwarded
+    };
+    assert!(status(&mut vm));
+    for broken in ["withdrawn", "garbage", "timeout"] {
+        match broken {
+            "withdrawn" => document.withdraw(),
+            "garbage" => document.set("{\"keys\": \"garbage\"}"),
+            _ => {}
+        }
+        vm.advance(Duration::from_secs(61)).unwrap();
+        if broken == "timeout" {
+            vm.advance(Duration::from_secs(5)).unwrap(); // the pending fetch times out (504)
+        } else {
+            answer_calls(&mut vm, &services).unwrap();
+        }
+        assert!(status(&mut vm), "after a {broken} key set, the last good one stays in force");
+    }
+    assert!(vm.metric("sieve.auth.jwt.jwks_fetch_failed").unwrap_or(0) >= 3);
+}
+
+#[test]
+fn the_first_request_waits_for_the_first_fetch_then_fails_closed() {
+    let mut vm = vm(&remote_jwt(json!({"first_fetch_wait_ms": 800})));
+    let token = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({})));
+    let waiting = vm.send(Request::get("/").header("authorization", &bearer(&token))).unwrap();
+    assert_eq!(waiting.outcome, Outcome::Waiting, "parked until the keys arrive");
+    let services: Vec<(&str, Handler)> = vec![("jwks", jwks::handler(jwks::Document::new(jwks::DEMO_JWKS)))];
+    vm.advance(Duration::from_millis(100)).unwrap();
+    answer_calls(&mut vm, &services).unwrap();
+    vm.advance(Duration::from_millis(40)).unwrap();
+    assert_eq!(vm.outcome(waiting.context).unwrap(), Outcome::Forwarded, "released once the keys arrived");
+
+    let mut dead = vm_with_dead_jwks(800);
+    let parked = dead.send(Request::get("/").header("authorization", &bearer(&token))).unwrap();
+    assert_eq!(parked.outcome, Outcome::Waiting);
+    dead.advance(Duration::from_millis(900)).unwrap();
+    let (status, body) = reply_of(&dead.outcome(parked.context).unwrap());
+    assert_eq!((status, body["message"].as_str()), (503, Some("the token keys are not available yet")));
+}
+
+fn vm_with_dead_jwks(wait_ms: u64) -> Emulator {
+    let mut vm = vm(&remote_jwt(json!({"first_fetch_wait_ms": wait_ms})));
+    vm.tick().unwrap();
+    answer_calls(&mut vm, &[]).unwrap(); // no service: Envoy's 503 for a dead peer
+    vm
+}
+
+#[test]
+fn external_authorization_allows_denies_and_times_out_closed() {
+    let config = json!({"providers": [{"ext_authz": {"cluster": "authz", "timeout_ms": 300, "headers_to_upstream": ["x-auth-scope"]}}]});
+    let mut vm = vm(&config);
+    let request = |token: &str| Request::new("POST", "/orders?id=7").header("authorization", &bearer(token));
+
+    let allowed = vm.send(request("good")).unwrap();
+    let call = vm.pending_calls().pop().unwrap();
+    assert_eq!((call.upstream.as_str(), call.header(":path"), call.timeout_ms), ("authz", Some("/orders?id=7"), 300));
+    vm.answer_call(
+        call.token,
+        CallAnswer::new(200, "").header("x-auth-consumer", "carol").header("x-auth-scope", "s1"),
+    )
+    .unwrap();
+    assert_eq!(vm.outcome(allowed.context).unwrap(), Outcome::Forwarded);
+    assert_eq!(consumer(&vm, allowed.context).as_deref(), Some("carol"));
+    assert_eq!(vm.stream(allowed.context).unwrap().request_header("x-auth-scope"), Some("s1"));
+
+    let denied = vm.send(request("bad")).unwrap();
+    let call = vm.pending_calls().pop().unwrap();
+    vm.answer_call(call.token, CallAnswer::new(401, "").header("www-authenticate", "Bearer realm=\"corp\"")).unwrap();
+    let Outcome::Replied(reply) = vm.outcome(denied.context).unwrap() else { panic!("denied") };
+    assert_eq!((reply.status, reply.header("www-authenticate")), (401, Some("Bearer realm=\"corp\"")));
+
+    let slow = vm.send(request("slow")).unwrap();
+    vm.advance(Duration::from_millis(301)).unwrap();
+    let (status, body) = reply_of(&vm.outcome(slow.context).unwrap());
+    assert_eq!((status, body["error"].as_str()), (503, Some("unavailable")), "a timeout fails closed");
+
+    let reset = vm.send(request("reset")).unwrap();
+    let call = vm.pending_calls().pop().unwrap();
+    vm.fail_call(call.token).unwrap();
+    assert_eq!(reply_of(&vm.outcome(reset.context).unwrap()).0, 503, "a reset fails closed");
+    assert_eq!(vm.metric("sieve.auth.ext_authz.denied.unavailable"), Some(2));
+
+    let mut open = self::vm(&json!({"providers": [{"ext_authz": {"cluster": "authz", "failure_mode_allow": true}}]}));
+    let exchange = open.send(Request::get("/")).unwrap();
+    answer_calls(&mut open, &[]).unwrap();
+    assert_eq!(open.outcome(exchange.context).unwrap(), Outcome::Forwarded, "failure_mode_allow lets it through");
+    assert_eq!(
+        open.stream(exchange.context).unwrap().request_header("x-sieve-auth-failure-mode-allowed"),
+        Some("true")
+    );
+}
+
+#[test]
+fn api_key_cost_does_not_grow_with_the_number_of_consumers() {
+    let fuel_per_request = |consumers: usize| {
+        let keys: Vec<String> = (0..consumers).map(|i| format!("key-{i:05}-{}", "x".repeat(24))).collect();
+        let entries: Vec<Value> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| json!({"consumer": format!("c{i}"), "sha256": sieve_auth::apikey::digest_hex(key)}))
+            .collect();
+        let mut vm = vm(&json!({"providers": [{"api_key": {"keys": entries}}]}));
+        let last = keys.last().unwrap().clone();
+        vm.send(Request::get("/").header("x-api-key", &last)).unwrap();
+        let exchange = vm.send(Request::get("/").header("x-api-key", &last)).unwrap();
+        assert_eq!(consumer(&vm, exchange.context), Some(format!("c{}", consumers - 1)));
+        vm.last_fuel()
+    };
+    let (small, large) = (fuel_per_request(10), fuel_per_request(10_000));
+    assert!(
+        large <= small + small / 10,
+        "a request with 10,000 consumers burned {large} fuel, with 10 consumers {small}: the lookup must not grow"
+    );
+}
+
+#[test]
+fn garbage_credentials_get_401_and_never_trap() {
+    let mut vm = vm(&json!({"providers": [
+        {"api_key": {"keys": [{"consumer": "a", "sha256": sieve_auth::apikey::digest_hex(DEMO_KEY)}]}},
+        {"basic": {"users": [{"username": "demo", "password_hash": "hmac-sha256$AAECAwQFBgcICQoLDA0ODw$E/q+fbtKm08wCk2IwmTS4XnXuZu1/G/BQwKpctolPDY"}]}},
+        {"jwt": {"jwks": tokens::hmac_jwks("hmac-1", HMAC_SECRET)}}
+    ]}));
+    let long = format!("Bearer {}", "A".repeat(30_000));
+    for value in [
+        "Basic =",
+        "Bearer ...",
+        "Bearer eyJ.eyJ.",
+        "Digest username=x",
+        "\t",
+        "Basic",
+        long.as_str(),
+        "Bearer a.b.c.d",
+    ] {
+        let exchange = vm.send(Request::get("/").header("authorization", value)).unwrap();
+        let (status, _) = reply_of(&exchange.outcome);
+        assert_eq!(status, 401, "{value:.40}");
+    }
+    let ok = vm.send(Request::get("/").header("x-api-key", DEMO_KEY)).unwrap();
+    assert_eq!(ok.outcome, Outcome::Forwarded, "the VM is alive");
+    assert!(vm.trap().is_none());
+}
+
+#[test]
+fn bad_configs_are_refused_naming_the_field() {
+    let cases = [
+        (json!({"providers": []}), "providers: give at least one provider"),
+        (
+            json!({"providers": [{"api_key": {"keys": [{"consumer": "a", "sha256": "plaintext-key"}]}}]}),
+            "providers[0].api_key.keys[0].sha256: must be 64 hex digits",
+        ),
+        (json!({"providers": [{"jwt": {}}]}), "providers[0].jwt.jwks: give the keys"),
+        (
+            json!({"providers": [{"ext_authz": {"cluster": "authz", "timeout_ms": 0}}]}),
+            "providers[0].ext_authz.timeout_ms",
+        ),
+        (json!({"providers": [{"magic": {}}]}), "providers[0]: unknown variant `magic`"),
+    ];
+    for (config, expected) in cases {
+        match Emulator::builder(module()).plugin_config(config.to_string()).start() {
+            Err(error @ Error::Refused { .. }) => {
+                assert!(error.refusal_log().contains(expected), "{expected:?} not in {}", error.refusal_log())
+            }
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("accepted {config}"),
+        }
+    }
+}
