@@ -110,10 +110,26 @@ pub fn reproducible_rustflags() -> String {
     format!("--remap-path-prefix={}=/cargo-home", cargo_home.display())
 }
 
-/// The workspace root (this crate lives in `<root>/emulator`).
+/// The Sieve workspace the process runs in: the nearest ancestor of the working directory holding
+/// the workspace manifest (Cargo runs tests and `cargo xtask` inside the workspace); else the one
+/// this crate was built in. Found at run time because a build may be shared by copies of the
+/// workspace (the `cargo xtask new` test does that).
 pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let is_sieve = |dir: &Path| {
+            dir.join("sdk-ext").is_dir()
+                && dir.join("emulator").is_dir()
+                && std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|text| text.contains("[workspace]"))
+        };
+        let current = std::env::current_dir().ok();
+        let found = current.as_deref().and_then(|dir| dir.ancestors().find(|d| is_sieve(d)).map(Path::to_path_buf));
+        found.unwrap_or_else(|| {
+            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+        })
+    })
+    .clone()
 }
 
 /// Builds the module of filter package `package` (e.g. `sieve-headers`) if needed and returns its

@@ -9,21 +9,70 @@ use crate::workspace_root;
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
 
-/// A filter's source config and how Istio should place it.
+/// A filter's source config and how Istio should place it, from the filter crate's
+/// `[package.metadata.sieve]` (`cargo xtask new` writes it for a new filter):
+///
+/// ```toml
+/// [package.metadata.sieve]
+/// phase = "AUTHN"     # WasmPlugin phase: AUTHN, AUTHZ, STATS or UNSPECIFIED_PHASE
+/// priority = 100      # WasmPlugin priority within the phase (higher runs first)
+/// port = 10001        # its listener in envoy/all.yaml (docker compose, `cargo xtask up`)
+/// ```
+///
+/// Auth authenticates (AUTHN); screen may key on the consumer auth set (AUTHZ); header rewriting
+/// goes after both (UNSPECIFIED_PHASE).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    pub filter: &'static str,
-    pub file: &'static str,
-    /// WasmPlugin phase: auth authenticates (AUTHN); screen may key on the consumer auth set (AUTHZ);
-    /// header rewriting goes after both (UNSPECIFIED_PHASE).
-    pub phase: &'static str,
+    /// The folder under `filters/`; the Envoy filter is `sieve.<filter>`.
+    pub filter: String,
+    /// `envoy/<filter>.yaml`.
+    pub file: String,
+    pub phase: String,
     pub priority: i64,
+    pub port: u16,
 }
 
-pub const SOURCES: &[Source] = &[
-    Source { filter: "headers", file: "envoy/headers.yaml", phase: "UNSPECIFIED_PHASE", priority: 10 },
-    Source { filter: "auth", file: "envoy/auth.yaml", phase: "AUTHN", priority: 100 },
-    Source { filter: "screen", file: "envoy/screen.yaml", phase: "AUTHZ", priority: 100 },
-];
+const PHASES: &[&str] = &["AUTHN", "AUTHZ", "STATS", "UNSPECIFIED_PHASE"];
+
+/// Every filter's source, by listener port.
+pub fn sources() -> Result<Vec<Source>, String> {
+    let mut sources = Vec::new();
+    for module in crate::modules::discover()? {
+        let manifest = module.dir.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+        let doc: toml::Table = text.parse().map_err(|e| format!("{}: {e}", manifest.display()))?;
+        let meta =
+            doc.get("package").and_then(|p| p.get("metadata")).and_then(|m| m.get("sieve")).ok_or_else(|| {
+                format!("{}: no [package.metadata.sieve] (phase, priority, port)", manifest.display())
+            })?;
+        let field = |name: &str| {
+            meta.get(name).ok_or_else(|| format!("{}: metadata.sieve.{name} is missing", manifest.display()))
+        };
+        let phase = field("phase")?.as_str().unwrap_or_default().to_string();
+        if !PHASES.contains(&phase.as_str()) {
+            return Err(format!("{}: metadata.sieve.phase must be one of {PHASES:?}", manifest.display()));
+        }
+        let priority = field("priority")?
+            .as_integer()
+            .ok_or_else(|| format!("{}: metadata.sieve.priority: an integer", manifest.display()))?;
+        let port = field("port")?
+            .as_integer()
+            .and_then(|p| u16::try_from(p).ok())
+            .ok_or_else(|| format!("{}: metadata.sieve.port: a port number", manifest.display()))?;
+        let filter = module.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = format!("envoy/{filter}.yaml");
+        sources.push(Source { filter, file, phase, priority, port });
+    }
+    sources.sort_by_key(|s| s.port);
+    for pair in sources.windows(2) {
+        if let [a, b] = pair {
+            if a.port == b.port {
+                return Err(format!("filters {} and {} both use port {}", a.filter, b.filter, a.port));
+            }
+        }
+    }
+    Ok(sources)
+}
 
 /// The namespace and workloads the Istio examples target (the workload of the Istio-generated
 /// sidecar config the tests patch is `httpbin` in `default`; examples use their own namespace).
@@ -234,7 +283,7 @@ fn wasmplugin(source: &Source, filter: &Value, sha256: &str) -> Result<Value, St
                 ("sha256", key(sha256)),
                 ("imagePullPolicy", key("IfNotPresent")),
                 ("pluginName", key(root_id)),
-                ("phase", key(source.phase)),
+                ("phase", key(&source.phase)),
                 ("priority", Value::Number(source.priority.into())),
                 ("failStrategy", key(fail_strategy(policy))),
                 (
@@ -280,12 +329,12 @@ fn serviceentry(source: &Source, cluster: &MeshCluster) -> Value {
     ])
 }
 
-/// Every listener of every source in one Envoy, on consecutive ports from 10000.
+/// Every listener of every source in one Envoy, each on its source's port.
 fn all_in_one(configs: &[(&Source, EnvoyConfig)]) -> Result<String, String> {
     let mut doc: Option<Value> = None;
     let mut listeners = Vec::new();
     let mut clusters: Vec<Value> = Vec::new();
-    for (index, (source, config)) in configs.iter().enumerate() {
+    for (source, config) in configs {
         let root = config.doc().clone();
         let mut listener = root
             .get("static_resources")
@@ -295,12 +344,12 @@ fn all_in_one(configs: &[(&Source, EnvoyConfig)]) -> Result<String, String> {
             .cloned()
             .ok_or_else(|| format!("{}: no listener", source.file))?;
         if let Some(m) = listener.as_mapping_mut() {
-            m.insert(key("name"), key(source.filter));
+            m.insert(key("name"), key(&source.filter));
         }
         if let Some(socket) =
             listener.get_mut("address").and_then(|a| a.get_mut("socket_address")).and_then(Value::as_mapping_mut)
         {
-            socket.insert(key("port_value"), Value::Number((10000 + index as u64).into()));
+            socket.insert(key("port_value"), Value::Number(source.port.into()));
         }
         for cluster in root
             .get("static_resources")
@@ -326,13 +375,8 @@ fn all_in_one(configs: &[(&Source, EnvoyConfig)]) -> Result<String, String> {
         resources.insert(key("listeners"), Value::Sequence(listeners));
         resources.insert(key("clusters"), Value::Sequence(clusters));
     }
-    let files = configs.iter().map(|(s, _)| s.file).collect::<Vec<_>>().join(", ");
-    let ports = configs
-        .iter()
-        .enumerate()
-        .map(|(i, (s, _))| format!("{} :{}", s.filter, 10000 + i))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let files = configs.iter().map(|(s, _)| s.file.as_str()).collect::<Vec<_>>().join(", ");
+    let ports = configs.iter().map(|(s, _)| format!("{} :{}", s.filter, s.port)).collect::<Vec<_>>().join(", ");
     Ok(format!(
         "# GENERATED by `cargo xtask generate` from {files} — edit those files, then regenerate.\n# Every Sieve filter in one Envoy, one listener each ({ports}); admin :9901. docker compose runs this file.\n{}",
         yaml(&doc)?
@@ -344,8 +388,9 @@ fn all_in_one(configs: &[(&Source, EnvoyConfig)]) -> Result<String, String> {
 pub fn generate(wasm_dir: &Path) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     let mut configs = Vec::new();
-    for source in SOURCES {
-        let config = EnvoyConfig::load(source.file)?;
+    let sources = sources()?;
+    for source in &sources {
+        let config = EnvoyConfig::load(&source.file)?;
         let filter = sieve_filter(&config)?;
         let (value, used) = envoyfilter_value(source, &filter)?;
         let module_path = wasm_dir.join(format!("sieve_{}.wasm", source.filter));
@@ -396,8 +441,8 @@ pub fn drift(wasm_dir: &Path) -> Result<Vec<String>, String> {
         .filter(|(path, content)| std::fs::read_to_string(root.join(path)).ok().as_deref() != Some(content.as_str()))
         .map(|(path, _)| path.clone())
         .collect();
-    for source in SOURCES {
-        let dir = root.join("istio").join(source.filter);
+    for source in sources()? {
+        let dir = root.join("istio").join(&source.filter);
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = format!("istio/{}/{}", source.filter, entry.file_name().to_string_lossy());
             if path.ends_with(".yaml") && !files.iter().any(|(p, _)| *p == path) {

@@ -32,10 +32,9 @@ pub use sieve_emulator::modules;
 
 use std::path::PathBuf;
 
-/// The workspace root (this crate lives in `<root>/tests`).
+/// The workspace root (see [`sieve_emulator::modules::workspace_root`]).
 pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+    sieve_emulator::modules::workspace_root()
 }
 
 /// Where harness work directories go: `<root>/target/sieve-e2e`.

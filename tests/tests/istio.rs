@@ -148,8 +148,8 @@ fn check_filter(filter: &str, base: &str) {
 #[test]
 fn sidecar_envoyfilters_patch_the_istio_inbound_listener_and_serve() {
     let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
-    for source in sieve_e2e::generate::SOURCES {
-        let filter = source.filter;
+    for source in sieve_e2e::generate::sources().unwrap() {
+        let filter = source.filter.as_str();
         let envoyfilter = manifest(&format!("istio/{filter}/envoyfilter-sidecar.yaml"));
         let mut bootstrap = istio::sidecar_bootstrap().unwrap();
         let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
@@ -186,11 +186,11 @@ fn sidecar_envoyfilters_patch_the_istio_inbound_listener_and_serve() {
 #[test]
 fn gateway_envoyfilters_patch_a_gateway_listener_and_serve() {
     let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
-    for source in sieve_e2e::generate::SOURCES {
-        let filter = source.filter;
+    for source in sieve_e2e::generate::sources().unwrap() {
+        let filter = source.filter.as_str();
         let envoyfilter = manifest(&format!("istio/{filter}/envoyfilter-gateway.yaml"));
         // A gateway listener: the source config's listener with its Sieve filter taken out.
-        let mut config = EnvoyConfig::load(source.file).unwrap();
+        let mut config = EnvoyConfig::load(&source.file).unwrap();
         let mut doc: serde_json::Value = serde_json::to_value(config.doc()).unwrap();
         let listener = &mut doc["static_resources"]["listeners"][0];
         listener["name"] = json!("0.0.0.0_8080");
@@ -228,7 +228,8 @@ fn gateway_envoyfilters_patch_a_gateway_listener_and_serve() {
 #[test]
 fn wasmplugins_become_the_filters_istio_hands_envoy() {
     let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
-    let plugins: Vec<(serde_yaml::Value, PathBuf)> = sieve_e2e::generate::SOURCES
+    let sources = sieve_e2e::generate::sources().unwrap();
+    let plugins: Vec<(serde_yaml::Value, PathBuf)> = sources
         .iter()
         .map(|s| {
             (
@@ -238,7 +239,7 @@ fn wasmplugins_become_the_filters_istio_hands_envoy() {
         })
         .collect();
     // istio-agent fetches each module by the manifest's sha256: the module Envoy loads is the one pinned.
-    for ((manifest, module), source) in plugins.iter().zip(sieve_e2e::generate::SOURCES) {
+    for ((manifest, module), source) in plugins.iter().zip(&sources) {
         let image = sieve_e2e::oci::Image::build(
             &std::fs::read(module).unwrap(),
             &format!("sieve-{}", source.filter),

@@ -1,7 +1,7 @@
 //! OCI images pushed to a real registry (Debian's `docker-registry`, on loopback) and pulled back
 //! by digest with an independent client (skopeo), then compared with the built modules.
 
-use sieve_e2e::generate::{SOURCES, VERSION};
+use sieve_e2e::generate::{sources, VERSION};
 use sieve_e2e::oci::{self, Image};
 use sieve_e2e::{modules, scratch_root};
 use std::path::Path;
@@ -65,7 +65,7 @@ fn images_push_to_a_registry_and_pull_back_by_digest_identical() {
     let _ = std::fs::remove_dir_all(&dir);
     let registry = registry(&dir);
     let wasm_dir = modules::wasm_dir().unwrap();
-    for source in SOURCES {
+    for source in sources().unwrap() {
         let name = format!("sieve-{}", source.filter);
         let module = std::fs::read(wasm_dir.join(format!("sieve_{}.wasm", source.filter))).unwrap();
         let image = Image::build(&module, &name, VERSION).unwrap();

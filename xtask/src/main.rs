@@ -3,10 +3,12 @@
 //! - `build`: every filter module, release, for `wasm32-unknown-unknown`, with sizes;
 //! - `up`:    build, start the echo upstream and Envoy on 127.0.0.1, print curl commands, stop on Ctrl-C;
 //! - `test`:  lints, then every test (unit and real-Envoy);
-//! - `envoy`: print the Envoy binary the tools use (installing it if needed).
+//! - `envoy`: print the Envoy binary the tools use (installing it if needed);
+//! - `new`:   a new filter from the template, registered everywhere.
 
 mod bench_screen;
 mod hash;
+mod new;
 mod oci;
 mod up;
 
@@ -20,13 +22,16 @@ pub(crate) const USAGE: &str = "usage: cargo xtask <command>
 commands:
   build                      build every filter module (release, wasm32-unknown-unknown) and print sizes
   up [options]               build, then run Envoy with every filter (envoy/all.yaml: headers :10000, auth
-                             :10001, screen :10002) in front of the demo services, print what to curl,
-                             stop on Ctrl-C
+                             :10001, screen :10002, ...) in front of the demo services, print what to
+                             curl, stop on Ctrl-C
        --config FILE           run this Envoy config instead (e.g. envoy/auth.yaml)
        --port N                first listener port (default 10000; the next listener gets N+1, ...)
        --admin-port N          admin port (default 9901)
   bench-screen [--quick] [--sizes N,M] [--rounds R]
                              the screening benchmark (release build; writes target/bench/screen.md)
+  new NAME                   a new filter filters/NAME from xtask/template: config, hooks, README, unit,
+                             emulator and real-Envoy tests, envoy/NAME.yaml, a scenario, Istio manifests;
+                             registered in the workspace, compose and envoy/all.yaml
   generate                   write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source)
   oci [--push HOST:PORT] [--repository PREFIX]
                              each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
         Some("up") => up::up(args.get(1..).unwrap_or_default()),
         Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
         Some("generate") => generate(),
+        Some("new") => new::new(args.get(1..).unwrap_or_default()),
         Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
         Some("bench-screen") => {
             in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)

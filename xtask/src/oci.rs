@@ -2,7 +2,7 @@
 //! types; see tests/src/oci.rs for why), written as OCI layouts under `target/oci/`, and pushed to a
 //! registry when asked.
 
-use sieve_e2e::generate::{SOURCES, VERSION};
+use sieve_e2e::generate::{sources, VERSION};
 use sieve_e2e::modules;
 use sieve_e2e::oci::Image;
 
@@ -20,7 +20,7 @@ pub fn oci(args: &[String]) -> Result<(), String> {
     }
     crate::build()?;
     let out = sieve_e2e::workspace_root().join("target/oci");
-    for source in SOURCES {
+    for source in sources()? {
         let name = format!("sieve-{}", source.filter);
         let module = std::fs::read(modules::release_dir().join(format!("sieve_{}.wasm", source.filter)))
             .map_err(|e| e.to_string())?;
