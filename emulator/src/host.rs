@@ -81,6 +81,8 @@ pub struct Stream {
     pub(crate) state: RequestState,
     pub(crate) response_resumed: bool,
     pub(crate) local_reply: Option<LocalReply>,
+    /// The local reply went back through the filter's response callbacks, as Envoy sends it.
+    pub(crate) reply_encoded: bool,
     pub(crate) properties: BTreeMap<String, Vec<u8>>,
 }
 
@@ -99,6 +101,7 @@ impl Stream {
             state: RequestState::New,
             response_resumed: false,
             local_reply: None,
+            reply_encoded: false,
             properties: BTreeMap::new(),
         }
     }
@@ -198,6 +201,8 @@ pub(crate) struct HostState {
     pub random_state: u64,
     /// The first host-side reason a call failed hard (e.g. a restricted call during `_initialize`).
     pub host_failure: Option<String>,
+    /// How many times each host call was made (what a request costs in host calls).
+    pub call_counts: BTreeMap<&'static str, u64>,
 }
 
 impl HostState {
@@ -375,6 +380,7 @@ impl<'a, 'b> Guest<'a, 'b> {
 macro_rules! host_call {
     ($caller:ident, $name:literal, |$guest:ident| $body:block) => {{
         restricted(&mut $caller, $name)?;
+        *$caller.data_mut().call_counts.entry($name).or_insert(0) += 1;
         let mut $guest = match Guest::new(&mut $caller) {
             Ok(guest) => guest,
             Err(code) => return status(code),

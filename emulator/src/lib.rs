@@ -392,6 +392,7 @@ impl Builder {
             unimplemented: Vec::new(),
             random_state: self.random_seed | 1,
             host_failure: None,
+            call_counts: BTreeMap::new(),
         };
         let mut store = Store::new(&engine, state);
         let mut linker = Linker::new(&engine);
@@ -525,6 +526,9 @@ impl Emulator {
         match outcome {
             Ok(()) => {
                 self.deliver_queue_items()?;
+                if !matches!(phase, Phase::ResponseHeaders | Phase::ResponseBody | Phase::ResponseTrailers) {
+                    self.encode_local_replies()?;
+                }
                 Ok(results.into_iter().next())
             }
             Err(error) => {
@@ -550,6 +554,34 @@ impl Emulator {
                 Err(Error::Trap(trap))
             }
         }
+    }
+
+    /// Sends every new local reply back through the filter's response callbacks, as Envoy does: its
+    /// encoder path runs every filter, the one that replied included, on the reply.
+    fn encode_local_replies(&mut self) -> Result<(), Error> {
+        let due: Vec<(u32, LocalReply)> = self
+            .store
+            .data_mut()
+            .streams
+            .iter_mut()
+            .filter(|(_, stream)| !stream.reply_encoded)
+            .filter_map(|(id, stream)| {
+                let reply = stream.local_reply.clone()?;
+                stream.reply_encoded = true;
+                Some((*id, reply))
+            })
+            .collect();
+        for (context, reply) in due {
+            let mut headers = vec![(":status".to_string(), reply.status.to_string())];
+            headers.extend(reply.headers.iter().cloned());
+            headers.push(("content-length".into(), reply.body.len().to_string()));
+            let pairs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            self.response_headers(context, &pairs, reply.body.is_empty())?;
+            if !reply.body.is_empty() {
+                self.response_body(context, &reply.body, true)?;
+            }
+        }
+        Ok(())
     }
 
     fn call_bool(&mut self, phase: Phase, context: u32, name: &str, args: &[Val]) -> Result<bool, Error> {
@@ -901,6 +933,21 @@ impl Emulator {
     /// Fuel burned by the last callback.
     pub fn last_fuel(&self) -> u64 {
         self.fuel_last
+    }
+
+    /// How many times the module made each proxy-wasm host call (`proxy_get_header_map_value`, ...)
+    /// since the start or the last [`Emulator::reset_host_calls`].
+    pub fn host_calls(&self) -> BTreeMap<&'static str, u64> {
+        self.store.data().call_counts.clone()
+    }
+
+    /// The total of [`Emulator::host_calls`].
+    pub fn host_call_total(&self) -> u64 {
+        self.store.data().call_counts.values().sum()
+    }
+
+    pub fn reset_host_calls(&mut self) {
+        self.store.data_mut().call_counts.clear();
     }
 
     /// Imports the module called that the emulator does not implement.

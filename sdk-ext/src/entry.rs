@@ -1,5 +1,5 @@
 //! The proxy-wasm wiring: one root context per plugin configuration, one HTTP context per request,
-//! both delegating to [`Plugin`]. Only compiled for Wasm.
+//! both delegating to a [`Runtime`] (one filter, or a chain of stages). Only compiled for Wasm.
 //!
 //! Requests that wait (for a callout answer, or parked until the root has fresh data) are kept in a
 //! registry shared by the root and its HTTP contexts, so that whichever context the host delivers
@@ -7,8 +7,9 @@
 
 use crate::call::{CallResponse, DEFAULT_MAX_RESPONSE_BODY};
 use crate::host::{abi, Host, ProxyHost};
-use crate::plugin::{self, Action, Plugin, RootCalls, Stream};
-use crate::{Filter, LocalReply};
+use crate::plugin::{self, Action, RootCalls};
+use crate::runtime::Runtime;
+use crate::LocalReply;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action as ProxyAction, ContextType, LogLevel};
 use std::cell::RefCell;
@@ -22,13 +23,14 @@ const PARKED_TICK: Duration = Duration::from_millis(20);
 /// Root callouts may fetch large documents (screening lists); request callouts are small.
 const MAX_ROOT_CALL_BODY: usize = 256 << 20;
 
-/// Registers filter `F` as the module's only root and HTTP context. Called by [`crate::export_filter!`].
-pub fn start<F: Filter>() {
+/// Registers runtime `R` as the module's only root and HTTP context. Called by
+/// [`crate::export_filter!`] and [`crate::export_chain!`].
+pub fn start<R: Runtime>() {
     // The host refuses most calls during `_initialize` (Envoy: "restricted_callback"), so the
     // host's level is read later, in `on_vm_start` and `on_configure`.
     proxy_wasm::set_log_level(LogLevel::Info);
     proxy_wasm::set_root_context(|context_id| {
-        Box::new(Root::<F> {
+        Box::new(Root::<R> {
             context_id,
             shared: Rc::new(Shared {
                 plugin: RefCell::new(None),
@@ -58,18 +60,18 @@ enum Owner {
     Root(usize),
 }
 
-type StreamCell<F> = Rc<RefCell<Stream<F>>>;
+type StreamCell<R> = Rc<RefCell<<R as Runtime>::Stream>>;
 
-struct Shared<F: Filter> {
-    plugin: RefCell<Option<Rc<Plugin<F>>>>,
+struct Shared<R: Runtime> {
+    plugin: RefCell<Option<Rc<R>>>,
     /// Requests waiting for a callout answer or a wake-up, by context id.
-    waiting: RefCell<HashMap<u32, StreamCell<F>>>,
+    waiting: RefCell<HashMap<u32, StreamCell<R>>>,
     /// Callouts in flight, by token.
     calls: RefCell<HashMap<u32, Owner>>,
 }
 
-impl<F: Filter> Shared<F> {
-    fn plugin(&self) -> Option<Rc<Plugin<F>>> {
+impl<R: Runtime> Shared<R> {
+    fn plugin(&self) -> Option<Rc<R>> {
         self.plugin.borrow().clone()
     }
 
@@ -82,9 +84,9 @@ impl<F: Filter> Shared<F> {
 
     /// Records what a stream callback left behind and tells the host what to do. `resumed`: the
     /// callback was asynchronous, so going on means resuming the paused request.
-    fn settle(&self, id: u32, cell: &StreamCell<F>, action: Action, resumed: bool) -> ProxyAction {
+    fn settle(&self, id: u32, cell: &StreamCell<R>, action: Action, resumed: bool) -> ProxyAction {
         let (new_calls, parked) = match cell.try_borrow_mut() {
-            Ok(mut stream) => (stream.take_new_calls(), stream.is_parked()),
+            Ok(mut stream) => (R::take_new_calls(&mut stream), R::is_parked(&stream)),
             Err(_) => (Vec::new(), false),
         };
         {
@@ -98,7 +100,7 @@ impl<F: Filter> Shared<F> {
                 self.forget(id);
                 if resumed {
                     if let Err(e) = ProxyHost.resume_request() {
-                        log::warn!("sieve.{}: cannot resume request {id}: {e}", F::NAME);
+                        log::warn!("sieve.{}: cannot resume request {id}: {e}", R::name());
                     }
                 }
                 ProxyAction::Continue
@@ -145,34 +147,35 @@ impl<F: Filter> Shared<F> {
                 let calls = plugin.on_root_call_response(&mut ProxyHost, index, &response);
                 self.register_root_calls(calls);
             }
-            None => log::debug!("sieve.{}: answer to an unknown or abandoned callout {token}", F::NAME),
+            None => log::debug!("sieve.{}: answer to an unknown or abandoned callout {token}", R::name()),
         }
     }
 }
 
-struct Root<F: Filter> {
+struct Root<R: Runtime> {
     context_id: u32,
-    shared: Rc<Shared<F>>,
+    shared: Rc<Shared<R>>,
 }
 
-impl<F: Filter> Root<F> {
-    fn reset_tick(&self, plugin: &Plugin<F>) {
-        let parked = self.shared.waiting.borrow().values().any(|cell| cell.try_borrow().is_ok_and(|s| s.is_parked()));
+impl<R: Runtime> Root<R> {
+    fn reset_tick(&self, plugin: &R) {
+        let parked =
+            self.shared.waiting.borrow().values().any(|cell| cell.try_borrow().is_ok_and(|s| R::is_parked(&s)));
         let period = if parked { Some(PARKED_TICK) } else { plugin.tick_period() };
         ProxyHost.set_tick_period(period.unwrap_or(Duration::ZERO));
     }
 }
 
-impl<F: Filter> Context for Root<F> {
+impl<R: Runtime> Context for Root<R> {
     fn on_http_call_response(&mut self, token_id: u32, _headers: usize, _body: usize, _trailers: usize) {
         self.shared.on_call_response(token_id);
     }
 }
 
-impl<F: Filter> RootContext for Root<F> {
+impl<R: Runtime> RootContext for Root<R> {
     fn on_vm_start(&mut self, _vm_configuration_size: usize) -> bool {
         proxy_wasm::set_log_level(host_log_level());
-        log::debug!("sieve.{}: module {} started", F::NAME, env!("CARGO_PKG_VERSION"));
+        log::debug!("sieve.{}: module {} started", R::name(), env!("CARGO_PKG_VERSION"));
         true
     }
 
@@ -181,20 +184,20 @@ impl<F: Filter> RootContext for Root<F> {
         let bytes = match abi::plugin_configuration() {
             Ok(bytes) => bytes,
             Err(e) => {
-                log::error!("sieve.{}: cannot read the plugin configuration: {e}", F::NAME);
+                log::error!("sieve.{}: cannot read the plugin configuration: {e}", R::name());
                 return false;
             }
         };
-        match Plugin::<F>::configure(&bytes, &mut ProxyHost) {
+        match R::configure(&bytes, &mut ProxyHost) {
             Ok(plugin) => {
-                log::info!("sieve.{}: configuration accepted ({} route entries)", F::NAME, plugin.route_count());
+                log::info!("sieve.{}: configuration accepted ({})", R::name(), plugin.describe());
                 self.reset_tick(&plugin);
                 *self.shared.plugin.borrow_mut() = Some(Rc::new(plugin));
                 true
             }
             Err(e) => {
                 // Returning false makes Envoy refuse the plugin; this line says why.
-                log::error!("sieve.{}: invalid configuration: {e}", F::NAME);
+                log::error!("sieve.{}: invalid configuration: {e}", R::name());
                 false
             }
         }
@@ -204,12 +207,12 @@ impl<F: Filter> RootContext for Root<F> {
         let Some(plugin) = self.shared.plugin() else { return };
         let calls = plugin.on_tick(&mut ProxyHost);
         self.shared.register_root_calls(calls);
-        let parked: Vec<(u32, StreamCell<F>)> = self
+        let parked: Vec<(u32, StreamCell<R>)> = self
             .shared
             .waiting
             .borrow()
             .iter()
-            .filter(|(_, cell)| cell.try_borrow().is_ok_and(|s| s.is_parked()))
+            .filter(|(_, cell)| cell.try_borrow().is_ok_and(|s| R::is_parked(&s)))
             .map(|(id, cell)| (*id, cell.clone()))
             .collect();
         for (id, cell) in parked {
@@ -228,10 +231,10 @@ impl<F: Filter> RootContext for Root<F> {
     }
 
     fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
-        Some(Box::new(HttpStream::<F> {
+        Some(Box::new(HttpStream::<R> {
             id: context_id,
             shared: self.shared.clone(),
-            stream: Rc::new(RefCell::new(Stream::default())),
+            stream: Rc::new(RefCell::new(R::Stream::default())),
         }))
     }
 
@@ -240,13 +243,13 @@ impl<F: Filter> RootContext for Root<F> {
     }
 }
 
-struct HttpStream<F: Filter> {
+struct HttpStream<R: Runtime> {
     id: u32,
-    shared: Rc<Shared<F>>,
-    stream: StreamCell<F>,
+    shared: Rc<Shared<R>>,
+    stream: StreamCell<R>,
 }
 
-impl<F: Filter> Context for HttpStream<F> {
+impl<R: Runtime> Context for HttpStream<R> {
     fn on_http_call_response(&mut self, token_id: u32, _headers: usize, _body: usize, _trailers: usize) {
         self.shared.on_call_response(token_id);
     }
@@ -257,12 +260,12 @@ impl<F: Filter> Context for HttpStream<F> {
     }
 }
 
-impl<F: Filter> HttpContext for HttpStream<F> {
+impl<R: Runtime> HttpContext for HttpStream<R> {
     fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> ProxyAction {
         let Some(plugin) = self.shared.plugin() else {
             // Only reachable if the host runs a plugin whose configuration it refused: fail closed.
             let reply = LocalReply::new(500, "not_configured", "the filter has no valid configuration");
-            plugin::send_reply(&mut ProxyHost, F::NAME, &reply);
+            plugin::send_reply(&mut ProxyHost, R::name(), &reply);
             return ProxyAction::Pause;
         };
         let action = match self.stream.try_borrow_mut() {

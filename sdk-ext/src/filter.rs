@@ -18,7 +18,7 @@ pub trait Filter: Sized + 'static {
     /// The JSON configuration (use `#[serde(deny_unknown_fields)]`).
     type Config: DeserializeOwned;
     /// Per-request state kept between the request and response callbacks.
-    type Stream: Default;
+    type Stream: Default + 'static;
 
     /// Validates and compiles the configuration, once per VM. An error names the field.
     fn configure(config: Self::Config, setup: &mut Setup<'_>) -> Result<Self, ConfigError>;

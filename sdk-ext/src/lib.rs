@@ -2,6 +2,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod call;
+pub mod chain;
 pub mod config;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
@@ -16,6 +17,7 @@ pub mod remote;
 pub mod reply;
 pub mod root;
 pub mod route;
+pub mod runtime;
 pub mod screen;
 pub mod testing;
 pub mod uri;
@@ -28,12 +30,15 @@ pub use header::HeaderName;
 pub use host::{Host, HostError, MapKind};
 pub use http::{Http, Phase, RequestNeeds, StreamCore};
 pub use metrics::{Counter, Gauge};
-pub use plugin::{Action, Plugin, Stream};
+pub use plugin::{Action, Plugin, StageState, Stream};
 pub use reply::LocalReply;
 pub use root::Root;
+pub use runtime::Runtime;
 
 #[doc(hidden)]
 pub use proxy_wasm as __proxy_wasm;
+#[doc(hidden)]
+pub use serde_json as __serde_json;
 
 /// Exports filter `F` as a proxy-wasm module (only when building for Wasm).
 ///
@@ -44,7 +49,7 @@ macro_rules! export_filter {
     ($filter:ty) => {
         #[cfg(target_arch = "wasm32")]
         $crate::__proxy_wasm::main! {{
-            $crate::entry::start::<$filter>();
+            $crate::entry::start::<$crate::Plugin<$filter>>();
         }}
     };
 }

@@ -38,7 +38,14 @@ pub type RootCalls = Vec<(u32, usize)>;
 impl<F: Filter> Plugin<F> {
     /// Parses, validates and compiles the plugin configuration.
     pub fn configure(bytes: &[u8], host: &mut dyn Host) -> Result<Self, ConfigError> {
-        let mut document = config::parse_object(bytes)?;
+        Self::configure_object(config::parse_object(bytes)?, host)
+    }
+
+    /// Validates and compiles a configuration already parsed (a chain's stage entry).
+    pub fn configure_object(
+        mut document: serde_json::Map<String, serde_json::Value>,
+        host: &mut dyn Host,
+    ) -> Result<Self, ConfigError> {
         let routes = document.remove(ROUTES_KEY);
         let default = compile::<F>(serde_json::Value::Object(document), host)?;
         let mut table = RouteTable { default: Rc::new(default), routes: Vec::new() };
@@ -110,53 +117,85 @@ impl<F: Filter> Plugin<F> {
         root.calls.into_iter().map(|token| (token, config_index)).collect()
     }
 
-    pub fn on_request_headers(&self, host: &mut dyn Host, stream: &mut Stream<F>) -> Action {
-        let mut http = Http::new(host, &mut stream.core);
+    /// Number of compiled configs (the top-level one and each enabled route entry's).
+    pub fn config_count(&self) -> usize {
+        self.configs().count()
+    }
+
+    // The request as one stage: `core` is shared with the other stages of a chain (cached facts,
+    // the consumer, callouts); `stage` is this filter's own state. Alone, the filter is the only stage.
+
+    pub fn stage_request(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>) -> Action {
+        let calls_before = core.calls.len();
+        let mut http = Http::new(host, core);
         let Some(filter) = self.table.select(&mut http).cloned() else {
-            stream.filter = None;
+            stage.filter = None;
             return Action::Continue;
         };
-        let verdict = filter.on_request_headers(&mut http, &mut stream.state);
-        stream.filter = Some(filter);
-        stream.apply(verdict, host)
+        let verdict = filter.on_request_headers(&mut http, &mut stage.state);
+        stage.filter = Some(filter);
+        stage.apply(verdict, core, calls_before, host)
+    }
+
+    pub fn stage_response(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>) -> Action {
+        // Our own local reply passes back through this filter: leave it as it is.
+        if stage.replied {
+            return Action::Continue;
+        }
+        let Some(filter) = stage.filter.clone() else { return Action::Continue };
+        let calls_before = core.calls.len();
+        let verdict = filter.on_response_headers(&mut Http::for_response(host, core), &mut stage.state);
+        stage.apply(verdict, core, calls_before, host)
+    }
+
+    pub fn stage_call_response(
+        &self,
+        host: &mut dyn Host,
+        core: &mut StreamCore,
+        stage: &mut StageState<F>,
+        response: &CallResponse,
+    ) -> Action {
+        stage.outstanding.retain(|token| *token != response.token);
+        let Some(filter) = stage.filter.clone() else { return Action::Continue };
+        if stage.replied {
+            return Action::Stop;
+        }
+        let calls_before = core.calls.len();
+        let verdict = filter.on_call_response(&mut Http::new(host, core), &mut stage.state, response);
+        stage.apply(verdict, core, calls_before, host)
+    }
+
+    pub fn stage_wake(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>) -> Action {
+        let Some(filter) = stage.filter.clone() else { return Action::Continue };
+        let deadline = core.parked_until;
+        let calls_before = core.calls.len();
+        let verdict = filter.on_wake(&mut Http::new(host, core), &mut stage.state);
+        // Backstop: a filter that keeps waiting past its own deadline gets a 503, not a hung request.
+        let overdue = deadline.is_some_and(|d| host.now() > d + Duration::from_secs(1));
+        if verdict == Verdict::Pause && overdue && stage.outstanding.is_empty() {
+            log::warn!("sieve.{}: request still parked past its deadline: answering 503", F::NAME);
+            let reply = LocalReply::new(503, "wait_timeout", "the filter waited too long for its data");
+            return stage.apply(Verdict::Reply(reply), core, calls_before, host);
+        }
+        stage.apply(verdict, core, calls_before, host)
+    }
+
+    pub fn on_request_headers(&self, host: &mut dyn Host, stream: &mut Stream<F>) -> Action {
+        self.stage_request(host, &mut stream.core, &mut stream.stage)
     }
 
     pub fn on_response_headers(&self, host: &mut dyn Host, stream: &mut Stream<F>) -> Action {
-        // Our own local reply passes back through this filter: leave it as it is.
-        if stream.replied {
-            return Action::Continue;
-        }
-        let Some(filter) = stream.filter.clone() else { return Action::Continue };
-        let verdict = filter.on_response_headers(&mut Http::for_response(host, &mut stream.core), &mut stream.state);
-        stream.apply(verdict, host)
+        self.stage_response(host, &mut stream.core, &mut stream.stage)
     }
 
     /// The answer to a callout `stream` dispatched.
     pub fn on_call_response(&self, host: &mut dyn Host, stream: &mut Stream<F>, response: &CallResponse) -> Action {
-        stream.outstanding.retain(|token| *token != response.token);
-        let Some(filter) = stream.filter.clone() else { return Action::Continue };
-        if stream.replied {
-            return Action::Stop;
-        }
-        let verdict = filter.on_call_response(&mut Http::new(host, &mut stream.core), &mut stream.state, response);
-        stream.apply(verdict, host)
+        self.stage_call_response(host, &mut stream.core, &mut stream.stage, response)
     }
 
     /// A root tick for a parked stream.
     pub fn on_wake(&self, host: &mut dyn Host, stream: &mut Stream<F>) -> Action {
-        let Some(filter) = stream.filter.clone() else { return Action::Continue };
-        let deadline = stream.core.parked_until;
-        let verdict = filter.on_wake(&mut Http::new(host, &mut stream.core), &mut stream.state);
-        // Backstop: a filter that keeps waiting past its own deadline gets a 503, not a hung request.
-        let overdue = deadline.is_some_and(|d| host.now() > d + Duration::from_secs(1));
-        if verdict == Verdict::Pause && overdue && stream.outstanding.is_empty() {
-            log::warn!("sieve.{}: request still parked past its deadline: answering 503", F::NAME);
-            return stream.apply(
-                Verdict::Reply(LocalReply::new(503, "wait_timeout", "the filter waited too long for its data")),
-                host,
-            );
-        }
-        stream.apply(verdict, host)
+        self.stage_wake(host, &mut stream.core, &mut stream.stage)
     }
 }
 
@@ -165,25 +204,62 @@ fn compile<F: Filter>(value: serde_json::Value, host: &mut dyn Host) -> Result<F
     F::configure(typed, &mut Setup::new(host, F::NAME))
 }
 
-/// Per-request state: the config chosen for this request's route, the filter's own state, and
-/// sdk-ext's (cached facts, callouts in flight, parking).
-pub struct Stream<F: Filter> {
+/// One filter's per-request state: the config chosen for this request's route, the filter's own
+/// state, and what the filter is waiting for.
+pub struct StageState<F: Filter> {
     filter: Option<Rc<F>>,
     pub state: F::Stream,
-    pub core: StreamCore,
     replied: bool,
     outstanding: Vec<u32>,
 }
 
+impl<F: Filter> Default for StageState<F> {
+    fn default() -> Self {
+        StageState { filter: None, state: F::Stream::default(), replied: false, outstanding: Vec::new() }
+    }
+}
+
+impl<F: Filter> StageState<F> {
+    /// Waiting for a callout answer this stage dispatched.
+    pub fn has_outstanding_calls(&self) -> bool {
+        !self.outstanding.is_empty()
+    }
+
+    /// Turns a verdict into what the host should do; a reply is sent with this filter's detail.
+    fn apply(&mut self, verdict: Verdict, core: &mut StreamCore, calls_before: usize, host: &mut dyn Host) -> Action {
+        self.outstanding.extend(core.calls.iter().skip(calls_before).copied());
+        match verdict {
+            Verdict::Continue => {
+                core.parked_until = None;
+                Action::Continue
+            }
+            Verdict::Reply(reply) => {
+                core.parked_until = None;
+                self.replied = true;
+                send_reply(host, F::NAME, &reply);
+                Action::Stop
+            }
+            Verdict::Pause if core.parked_until.is_some() || !self.outstanding.is_empty() => Action::Pause,
+            Verdict::Pause => {
+                // Nothing would ever resume this request: fail it rather than hang it.
+                log::error!("sieve.{}: paused with no callout and not parked: answering 500", F::NAME);
+                let reply = LocalReply::new(500, "internal", "the filter stalled");
+                self.apply(Verdict::Reply(reply), core, calls_before, host)
+            }
+        }
+    }
+}
+
+/// Per-request state of a filter running alone: sdk-ext's (cached facts, callouts, parking) and
+/// the filter's.
+pub struct Stream<F: Filter> {
+    pub core: StreamCore,
+    pub stage: StageState<F>,
+}
+
 impl<F: Filter> Default for Stream<F> {
     fn default() -> Self {
-        Stream {
-            filter: None,
-            state: F::Stream::default(),
-            core: StreamCore::default(),
-            replied: false,
-            outstanding: Vec::new(),
-        }
+        Stream { core: StreamCore::default(), stage: StageState::default() }
     }
 }
 
@@ -200,29 +276,7 @@ impl<F: Filter> Stream<F> {
 
     /// Waiting for anything (a callout answer or a wake-up).
     pub fn is_waiting(&self) -> bool {
-        self.is_parked() || !self.outstanding.is_empty()
-    }
-
-    fn apply(&mut self, verdict: Verdict, host: &mut dyn Host) -> Action {
-        self.outstanding.extend(self.core.calls.iter().copied());
-        match verdict {
-            Verdict::Continue => {
-                self.core.parked_until = None;
-                Action::Continue
-            }
-            Verdict::Reply(reply) => {
-                self.core.parked_until = None;
-                self.replied = true;
-                send_reply(host, F::NAME, &reply);
-                Action::Stop
-            }
-            Verdict::Pause if self.is_waiting() => Action::Pause,
-            Verdict::Pause => {
-                // Nothing would ever resume this request: fail it rather than hang it.
-                log::error!("sieve.{}: paused with no callout and not parked: answering 500", F::NAME);
-                self.apply(Verdict::Reply(LocalReply::new(500, "internal", "the filter stalled")), host)
-            }
-        }
+        self.is_parked() || self.stage.has_outstanding_calls()
     }
 }
 

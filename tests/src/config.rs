@@ -229,6 +229,40 @@ impl EnvoyConfig {
         found
     }
 
+    /// A copy of the HTTP filter entry named `name`.
+    pub fn filter_entry(&mut self, name: &str) -> Option<Value> {
+        self.http_filters_mut(name).into_iter().next().map(|filter| filter.clone())
+    }
+
+    /// Replaces the HTTP filter entry named `name` with `replacements`, in place (in every listener).
+    pub fn replace_filter(&mut self, name: &str, replacements: &[Value]) {
+        fn walk(node: &mut Value, name: &str, replacements: &[Value]) {
+            match node {
+                Value::Mapping(map) => {
+                    for (k, v) in map.iter_mut() {
+                        match v {
+                            Value::Sequence(filters) if k.as_str() == Some("http_filters") => {
+                                let mut replaced = Vec::with_capacity(filters.len() + replacements.len());
+                                for filter in filters.drain(..) {
+                                    if filter.get("name").and_then(Value::as_str) == Some(name) {
+                                        replaced.extend(replacements.iter().cloned());
+                                    } else {
+                                        replaced.push(filter);
+                                    }
+                                }
+                                *filters = replaced;
+                            }
+                            _ => walk(v, name, replacements),
+                        }
+                    }
+                }
+                Value::Sequence(items) => items.iter_mut().for_each(|item| walk(item, name, replacements)),
+                _ => {}
+            }
+        }
+        walk(&mut self.doc, name, replacements);
+    }
+
     /// Makes Wasm filter `filter_name` load module `module_file` (from the same directory).
     pub fn rename_filter(&mut self, filter_name: &str, module_file: &str) {
         for filter in self.http_filters_mut(filter_name) {

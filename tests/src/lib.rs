@@ -86,6 +86,7 @@ type Adjustment<'a> = Box<dyn FnOnce(&mut EnvoyConfig) + 'a>;
 /// config without a service point at a closed loopback port (a dead peer).
 pub struct StackBuilder<'a> {
     config_file: String,
+    config: Option<EnvoyConfig>,
     services: Vec<(String, sieve_services::Handler)>,
     adjustments: Vec<Adjustment<'a>>,
     options: EnvoyOptions,
@@ -95,10 +96,16 @@ impl<'a> StackBuilder<'a> {
     pub fn new(config_file: &str) -> Self {
         StackBuilder {
             config_file: config_file.to_string(),
+            config: None,
             services: Vec::new(),
             adjustments: Vec::new(),
             options: EnvoyOptions::default(),
         }
+    }
+
+    /// Starts from an Envoy config built in the test instead of a file.
+    pub fn from_config(config: EnvoyConfig) -> Self {
+        StackBuilder { config: Some(config), ..StackBuilder::new("") }
     }
 
     /// Serves `handler` behind cluster `cluster`.
@@ -137,7 +144,10 @@ impl<'a> StackBuilder<'a> {
                 .map_err(|e| format!("cannot start the service for {cluster}: {e}"))?;
             services.push((cluster, service));
         }
-        let mut config = EnvoyConfig::load(&self.config_file)?;
+        let mut config = match self.config {
+            Some(config) => config,
+            None => EnvoyConfig::load(&self.config_file)?,
+        };
         for (cluster, service) in &services {
             config.ensure_cluster(cluster, service.addr);
         }

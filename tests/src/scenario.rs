@@ -9,6 +9,7 @@ use crate::config::EnvoyConfig;
 use crate::emulated::answer_calls;
 use crate::tokens::{self, claims, sign, sign_with, unsigned, DemoKey};
 use crate::{workspace_root, Stack};
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sieve_emulator::{Emulator, Outcome, Request as EmulatedRequest};
@@ -17,20 +18,27 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// One scenario file.
+/// One scenario file: either one filter (`envoy`, `filter`, `module`, `config`), or `stages` — several
+/// filters in order, run as separate filters and as the fused chain.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub description: String,
     /// The Envoy config the real run starts from (relative to the workspace root).
-    pub envoy: String,
+    #[serde(default)]
+    pub envoy: Option<String>,
     /// The Wasm filter (its `name` in the Envoy config) whose plugin config `config` replaces.
-    pub filter: String,
+    #[serde(default)]
+    pub filter: Option<String>,
     /// The Cargo package of the module the emulator loads.
-    pub module: String,
+    #[serde(default)]
+    pub module: Option<String>,
     /// The plugin configuration; absent: the Envoy config's own.
     #[serde(default)]
     pub config: Option<Value>,
+    /// Filters in request order, each `{<filter>: <config>}` (`null`: its own Envoy config's).
+    #[serde(default)]
+    pub stages: Option<Vec<BTreeMap<String, Option<Value>>>>,
     /// Demo services behind clusters: `jwks`, `authz`, `feed`.
     #[serde(default)]
     pub services: Vec<String>,
@@ -42,6 +50,25 @@ pub struct Scenario {
     #[serde(skip)]
     pub file: PathBuf,
 }
+
+/// One way of running a scenario.
+pub struct Variant {
+    /// How the results are labelled (`Envoy`, `the emulator`, `Envoy, separate filters`, ...).
+    pub label: String,
+    /// The Envoy config of a real run, ready but for the local rewrites (for an emulated run: where
+    /// its clusters and routes come from).
+    pub envoy: EnvoyConfig,
+    /// The module the emulator loads, and the Wasm filter it stands for.
+    pub module: String,
+    pub filter: String,
+    pub plugin_config: String,
+    pub emulated: bool,
+}
+
+/// The module of the fused chain, and its filter in `envoy/chain.yaml`.
+pub const CHAIN_MODULE: &str = "sieve-chain";
+pub const CHAIN_FILTER: &str = "sieve.chain";
+pub const CHAIN_CONFIG: &str = "envoy/chain.yaml";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,23 +183,109 @@ impl Scenario {
         self.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
     }
 
-    fn envoy_config(&self) -> Result<EnvoyConfig, String> {
-        EnvoyConfig::load(workspace_root().join(&self.envoy))
+    /// The module the scenario is about (the chain's, for a staged scenario).
+    pub fn module(&self) -> &str {
+        match (&self.stages, &self.module) {
+            (Some(_), _) => CHAIN_MODULE,
+            (None, Some(module)) => module,
+            (None, None) => "",
+        }
     }
 
-    /// The plugin configuration both runs use.
-    pub fn plugin_config(&self) -> Result<String, String> {
-        match &self.config {
-            Some(config) => Ok(config.to_string()),
-            None => self
-                .envoy_config()?
-                .plugin_config(&self.filter)
-                .ok_or_else(|| format!("{}: no filter {} in {}", self.name(), self.filter, self.envoy)),
+    fn required<'a>(&self, field: &'a Option<String>, name: &str) -> Result<&'a str, String> {
+        field.as_deref().ok_or_else(|| format!("{}: give `{name}` (or `stages`)", self.name()))
+    }
+
+    /// The stage list as (filter, plugin config JSON).
+    fn stage_configs(&self, stages: &[BTreeMap<String, Option<Value>>]) -> Result<Vec<(String, Value)>, String> {
+        let mut configs = Vec::new();
+        for (index, stage) in stages.iter().enumerate() {
+            let mut entries = stage.iter();
+            let (Some((filter, config)), None) = (entries.next(), entries.next()) else {
+                return Err(format!("{}: stages[{index}] names one filter", self.name()));
+            };
+            let config = match config {
+                Some(config) => config.clone(),
+                None => {
+                    let mut own = EnvoyConfig::load(workspace_root().join(format!("envoy/{filter}.yaml")))?;
+                    let text = own.plugin_config(&format!("sieve.{filter}")).ok_or("no plugin config")?;
+                    serde_json::from_str(&text).map_err(|e| e.to_string())?
+                }
+            };
+            configs.push((filter.clone(), config));
         }
+        Ok(configs)
+    }
+
+    /// The runs that must all give what the cases expect: Envoy and the emulator for one filter;
+    /// separate filters in Envoy, the chain in Envoy and the chain in the emulator for stages.
+    pub fn variants(&self) -> Result<Vec<Variant>, String> {
+        let Some(stages) = &self.stages else {
+            let envoy = EnvoyConfig::load(workspace_root().join(self.required(&self.envoy, "envoy")?))?;
+            let filter = self.required(&self.filter, "filter")?.to_string();
+            let module = self.required(&self.module, "module")?.to_string();
+            let plugin_config = match &self.config {
+                Some(config) => config.to_string(),
+                None => envoy
+                    .clone()
+                    .plugin_config(&filter)
+                    .ok_or_else(|| format!("{}: no filter {filter} in its Envoy config", self.name()))?,
+            };
+            return Ok([("Envoy", false), ("the emulator", true)]
+                .into_iter()
+                .map(|(label, emulated)| Variant {
+                    label: label.into(),
+                    envoy: envoy.clone(),
+                    module: module.clone(),
+                    filter: filter.clone(),
+                    plugin_config: plugin_config.clone(),
+                    emulated,
+                })
+                .collect());
+        };
+        let configs = self.stage_configs(stages)?;
+        let chain_config = json!({"stages": configs.iter().map(|(f, c)| json!({f.clone(): c})).collect::<Vec<_>>()});
+        let chain = EnvoyConfig::load(workspace_root().join(CHAIN_CONFIG))?;
+        // The same listener, routes and clusters, with the chain replaced by the separate filters.
+        let mut separate = chain.clone();
+        let mut entries = Vec::new();
+        for (filter, config) in &configs {
+            let name = format!("sieve.{filter}");
+            let mut own = EnvoyConfig::load(workspace_root().join(format!("envoy/{filter}.yaml")))?;
+            own.set_plugin_config(&name, &config.to_string());
+            entries.push(own.filter_entry(&name).ok_or_else(|| format!("envoy/{filter}.yaml has no {name}"))?);
+        }
+        separate.replace_filter(CHAIN_FILTER, &entries);
+        let stage_list = configs.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>().join(" + ");
+        let variant = |label: String, envoy: &EnvoyConfig, emulated| Variant {
+            label,
+            envoy: envoy.clone(),
+            module: CHAIN_MODULE.into(),
+            filter: CHAIN_FILTER.into(),
+            plugin_config: chain_config.to_string(),
+            emulated,
+        };
+        Ok(vec![
+            Variant {
+                label: format!("Envoy, {stage_list} as separate filters"),
+                ..variant(String::new(), &separate, false)
+            },
+            variant(format!("Envoy, {stage_list} as the chain"), &chain, false),
+            variant(format!("the emulator, {stage_list} as the chain"), &chain, true),
+        ])
     }
 
     fn cases_with_ready(&self) -> impl Iterator<Item = &Case> {
         self.ready.iter().chain(&self.cases)
+    }
+}
+
+/// Runs every case in one variant; one observation per case, `ready` excluded.
+pub fn run(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Result<Vec<Observed>, String> {
+    if variant.emulated {
+        run_in_emulator(scenario, variant, inputs)
+    } else {
+        run_in_envoy(scenario, variant, inputs)
     }
 }
 
@@ -273,14 +386,17 @@ fn error_of(body: &[u8]) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // In a real Envoy.
 
-/// Runs every case in Envoy (with the demo services); one observation per case, `ready` excluded.
-pub fn run_in_envoy(scenario: &Scenario, inputs: &Inputs) -> Result<Vec<Observed>, String> {
-    // The filter loads the scenario's module (a test module may stand in for a shipped filter).
-    sieve_emulator::modules::module_path(&scenario.module)?;
-    let (filter, file) = (scenario.filter.clone(), format!("{}.wasm", scenario.module.replace('-', "_")));
-    let mut builder = Stack::builder(&scenario.envoy)
-        .plugin_config(&scenario.filter, scenario.plugin_config()?)
-        .adjust(move |config| config.rename_filter(&filter, &file));
+/// Runs every case in Envoy (with the demo services).
+fn run_in_envoy(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Result<Vec<Observed>, String> {
+    let mut config = variant.envoy.clone();
+    let separate = variant.envoy.clone().filter_entry(&variant.filter).is_none();
+    if !separate {
+        // The filter loads the variant's module (a test module may stand in for a shipped filter).
+        sieve_emulator::modules::module_path(&variant.module)?;
+        config.set_plugin_config(&variant.filter, &variant.plugin_config);
+        config.rename_filter(&variant.filter, &format!("{}.wasm", variant.module.replace('-', "_")));
+    }
+    let mut builder = crate::StackBuilder::from_config(config);
     for (cluster, handler) in services(&scenario.services)? {
         builder = builder.service(&cluster, handler);
     }
@@ -337,17 +453,16 @@ fn envoy_case(stack: &Stack, case: &Case, inputs: &Inputs) -> Result<Observed, S
 // In the host emulator.
 
 /// Runs every case in the emulator, the services' handlers answering its callouts in process.
-pub fn run_in_emulator(scenario: &Scenario, inputs: &Inputs) -> Result<Vec<Observed>, String> {
-    let module = sieve_emulator::modules::module_path(&scenario.module)?;
-    let envoy_config = scenario.envoy_config()?;
-    let clusters = envoy_config.cluster_names();
+fn run_in_emulator(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Result<Vec<Observed>, String> {
+    let module = sieve_emulator::modules::module_path(&variant.module)?;
+    let clusters = variant.envoy.cluster_names();
     let cluster_refs: Vec<&str> = clusters.iter().map(String::as_str).collect();
-    let routes = route_names(&envoy_config);
+    let routes = route_names(&variant.envoy);
     let services = services(&scenario.services)?;
     let handlers: Vec<(&str, Handler)> = services.iter().map(|(name, h)| (name.as_str(), h.clone())).collect();
     let mut vm = Emulator::builder(module)
-        .plugin_config(scenario.plugin_config()?)
-        .plugin_name(&scenario.filter)
+        .plugin_config(variant.plugin_config.clone())
+        .plugin_name(&variant.filter)
         .clusters(&cluster_refs)
         .start()
         .map_err(|e| format!("{}: {e}", scenario.name()))?;
@@ -416,6 +531,14 @@ fn emulated_case(
         request = request.property("xds.route_name", route.as_bytes().to_vec());
     }
     let headers = inputs.headers(case)?;
+    // Envoy's connection manager (use_remote_address off, as in these configs) takes the client
+    // address from the last X-Forwarded-For entry when there is one.
+    if let Some((_, xff)) = headers.iter().find(|(name, _)| name == "x-forwarded-for") {
+        if let Some(last) = xff.rsplit(',').next().map(str::trim).filter(|ip| !ip.is_empty()) {
+            let address = if last.contains(':') { format!("[{last}]:0") } else { format!("{last}:0") };
+            request = request.client(&address);
+        }
+    }
     // What Envoy's connection manager adds before any filter runs.
     request = request.header("x-forwarded-proto", "http");
     if !headers.iter().any(|(name, _)| name == "x-request-id") {
@@ -467,8 +590,11 @@ fn emulated_case(
             status: reply.status as u16,
             error: error_of(&reply.body),
             upstream: observed_headers(&case.expect.upstream, |_| Vec::new()),
+            // The reply as it left the filter's response callbacks (the emulator sends it through them).
             response: observed_headers(&case.expect.response, |name| {
-                reply.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+                let stream = vm.stream(exchange.context);
+                let headers = stream.map(|s| s.response_headers().to_vec()).unwrap_or_else(|| reply.headers.clone());
+                headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
             }),
             upstream_body: case.expect.upstream_body.as_ref().map(|_| String::new()),
         },

@@ -37,13 +37,14 @@ fn docker_compose_up_serves_every_filter() {
     docker::require_docker().unwrap_or_else(|e| panic!("{e}"));
     let envoy_image = docker::envoy_image().unwrap_or_else(|e| panic!("{e}"));
     let services_image = docker::services_image().unwrap_or_else(|e| panic!("{e}"));
-    let (headers, auth, screen, admin) = (free_port(), free_port(), free_port(), free_port());
+    let (headers, auth, screen, chain, admin) = (free_port(), free_port(), free_port(), free_port(), free_port());
     let env = vec![
         ("ENVOY_IMAGE".to_string(), envoy_image.to_string()),
         ("SIEVE_SERVICES_IMAGE".into(), services_image.into()),
         ("SIEVE_HEADERS_PORT".into(), headers.to_string()),
         ("SIEVE_AUTH_PORT".into(), auth.to_string()),
         ("SIEVE_SCREEN_PORT".into(), screen.to_string()),
+        ("SIEVE_CHAIN_PORT".into(), chain.to_string()),
         ("SIEVE_ADMIN_PORT".into(), admin.to_string()),
     ];
     let project =
@@ -91,6 +92,23 @@ fn docker_compose_up_serves_every_filter() {
         Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "203.0.113.9, 10.0.0.1").send().status,
         200
     );
+
+    // chain: the three in one module, the same answers; the consumer auth found reaches the upstream.
+    let unauthenticated = Request::new("GET", &url(chain, "/api/x")).send();
+    unauthenticated.assert_local_reply(401, "unauthorized");
+    assert_eq!(unauthenticated.header("cache-control"), Some("no-store"));
+    let passed = Request::new("GET", &url(chain, "/api/x"))
+        .header("x-api-key", "sieve-demo-key-0123456789abcdef")
+        .header("x-legacy-user", "ann")
+        .send();
+    assert_eq!(passed.status, 200, "{}", passed.body);
+    assert_eq!(passed.upstream_header("x-sieve-consumer").as_deref(), Some("demo-app"));
+    assert_eq!(passed.upstream_header("x-user").as_deref(), Some("ann"));
+    Request::new("GET", &url(chain, "/"))
+        .header("x-api-key", "sieve-demo-key-0123456789abcdef")
+        .header("x-forwarded-for", "198.51.100.7, 10.0.0.1")
+        .send()
+        .assert_local_reply(403, "screened");
 
     // Every container reports healthy through its compose health check.
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -141,6 +141,23 @@ fn check_filter(filter: &str, base: &str) {
             get("/").header("x-forwarded-for", "192.0.2.55, 10.0.0.1").send().assert_local_reply(403, "screened");
             assert_eq!(get("/").header("x-forwarded-for", "203.0.113.9, 10.0.0.1").send().status, 200);
         }
+        "chain" => {
+            // The three demo configs as stages of one module: the same answers as separately.
+            let unauthenticated = get("/api/x").send();
+            unauthenticated.assert_local_reply(401, "unauthorized");
+            assert_eq!(unauthenticated.header("cache-control"), Some("no-store"), "the headers stage saw the reply");
+            let key = ("x-api-key", "sieve-demo-key-0123456789abcdef");
+            let passed = get("/api/x").header(key.0, key.1).header("x-legacy-user", "ann").send();
+            assert_eq!(passed.status, 200, "{}", passed.body);
+            assert_eq!(passed.upstream_header("x-sieve-consumer").as_deref(), Some("demo-app"));
+            assert_eq!(passed.upstream_header("x-user").as_deref(), Some("ann"));
+            let token = sign_with("RS256", DemoKey::Rsa1, &claims("mesh-user", json!({})));
+            let by_jwt = get("/").header("authorization", &format!("Bearer {token}")).send();
+            assert_eq!(by_jwt.upstream_header("x-sieve-consumer").as_deref(), Some("mesh-user"), "{}", by_jwt.body);
+            eventually(Duration::from_secs(10), "the fed deny list", || {
+                get("/").header(key.0, key.1).header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().status == 403
+            });
+        }
         other => panic!("no check for {other}"),
     }
 }
@@ -175,8 +192,10 @@ fn sidecar_envoyfilters_patch_the_istio_inbound_listener_and_serve() {
         let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
         let envoy = start(&config);
         check_filter(filter, &format!("http://127.0.0.1:{port}"));
+        // A chain's counters are its stages' (sieve.auth.*, ...), as when they run alone.
+        let counted = if filter == "chain" { "auth" } else { filter };
         assert!(
-            envoy.stats().keys().any(|k| k.starts_with(&format!("wasmcustom.sieve.{filter}."))),
+            envoy.stats().keys().any(|k| k.starts_with(&format!("wasmcustom.sieve.{counted}."))),
             "the filter's counters"
         );
         let _ = mesh.feed.requests();
@@ -228,7 +247,8 @@ fn gateway_envoyfilters_patch_a_gateway_listener_and_serve() {
 #[test]
 fn wasmplugins_become_the_filters_istio_hands_envoy() {
     let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
-    let sources = sieve_e2e::generate::sources().unwrap();
+    // The separate filters (the chain is the alternative to them, checked on its own below).
+    let sources: Vec<_> = sieve_e2e::generate::sources().unwrap().into_iter().filter(|s| s.filter != "chain").collect();
     let plugins: Vec<(serde_yaml::Value, PathBuf)> = sources
         .iter()
         .map(|s| {
@@ -295,4 +315,17 @@ fn wasmplugins_become_the_filters_istio_hands_envoy() {
     let (_, dump) = envoy.admin_get("/config_dump").unwrap();
     assert!(dump.contains("\"failure_policy\": \"FAIL_RELOAD\""), "failure policy in the config dump");
     assert!(dump.contains("sieve-demo.sieve-auth~istio-translated-wasmplugin"));
+    drop(envoy);
+
+    // The chain's WasmPlugin alone: one filter where there were three.
+    let chain = vec![(manifest("istio/chain/wasmplugin.yaml"), wasm_dir.join("sieve_chain.wasm"))];
+    let mut bootstrap = istio::sidecar_bootstrap().unwrap();
+    let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
+    assert_eq!(istio::insert_wasmplugins(listener, &chain).unwrap(), 2);
+    let (_, _, names) = istio::http_filter_names(listener).into_iter().find(|(_, port, _)| *port == Some(80)).unwrap();
+    assert_eq!(names.iter().filter(|n| n.contains("sieve")).count(), 1, "{names:?}");
+    let port = free_port();
+    let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
+    let _envoy = start(&config);
+    check_filter("chain", &format!("http://127.0.0.1:{port}"));
 }

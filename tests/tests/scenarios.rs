@@ -1,6 +1,7 @@
-//! The shared scenario suite (tests/scenarios/*.yaml): every scenario runs in a real Envoy and in
-//! the host emulator, and both must give what the file expects. A disagreement means the emulator
-//! has drifted from Envoy (or the filter behaves differently there): either is a bug to fix here.
+//! The shared scenario suite (tests/scenarios/*.yaml). A one-filter scenario runs in a real Envoy
+//! and in the host emulator; a staged scenario runs as separate filters in Envoy, as the fused chain
+//! in Envoy and as the chain in the emulator. Every run must give what the file expects: a
+//! disagreement means the emulator drifted from Envoy, or the chain from the separate filters.
 
 use sieve_e2e::scenario::{self, Inputs, Observed, Scenario};
 
@@ -31,32 +32,38 @@ fn report(scenario: &Scenario, runner: &str, results: &Result<Vec<Observed>, Str
 }
 
 #[test]
-fn emulator_and_envoy_agree_on_every_scenario() {
+fn every_run_of_every_scenario_gives_what_it_expects() {
     let scenarios = scenario::load_all().unwrap();
     assert!(scenarios.len() >= 4, "the suite is in tests/scenarios");
     let inputs = Inputs::new();
-    let mut failures = Vec::new();
-    let mut cases = 0;
-    // Scenarios run side by side: each has its own Envoy on free ports.
-    let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = scenarios
-            .iter()
-            .map(|scenario| {
-                let inputs = &inputs;
-                scope.spawn(move || {
-                    (scenario::run_in_envoy(scenario, inputs), scenario::run_in_emulator(scenario, inputs))
+    let mut runs = Vec::new();
+    for scenario in &scenarios {
+        for variant in scenario.variants().unwrap() {
+            runs.push((scenario, variant));
+        }
+    }
+    // Runs go side by side, two at a time (two cores): each has its own Envoy on free ports.
+    let mut results = Vec::new();
+    for batch in runs.chunks(2) {
+        let batch_results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|(scenario, variant)| {
+                    let inputs = &inputs;
+                    scope.spawn(move || scenario::run(scenario, variant, inputs))
                 })
-            })
-            .collect();
-        handles.into_iter().map(|handle| handle.join().expect("a scenario runner panicked")).collect()
-    });
-    for (scenario, (in_envoy, in_emulator)) in scenarios.iter().zip(&results) {
-        cases += scenario.cases.len();
-        report(scenario, "Envoy", in_envoy, &mut failures);
-        report(scenario, "the emulator", in_emulator, &mut failures);
+                .collect();
+            handles.into_iter().map(|handle| handle.join().expect("a scenario runner panicked")).collect()
+        });
+        results.extend(batch_results);
+    }
+    let mut failures = Vec::new();
+    for ((scenario, variant), result) in runs.iter().zip(&results) {
+        report(scenario, &variant.label, result, &mut failures);
     }
     assert!(failures.is_empty(), "{} disagreement(s):\n{}", failures.len(), failures.join("\n"));
-    eprintln!("{} scenarios, {cases} cases: Envoy and the emulator agree", scenarios.len());
+    let cases: usize = runs.iter().map(|(scenario, _)| scenario.cases.len()).sum();
+    eprintln!("{} scenarios, {} runs, {cases} case runs: all as expected", scenarios.len(), runs.len());
 }
 
 #[test]
@@ -64,7 +71,7 @@ fn every_filter_has_a_scenario() {
     let scenarios = scenario::load_all().unwrap();
     for module in sieve_e2e::modules::discover().unwrap() {
         assert!(
-            scenarios.iter().any(|s| s.module == module.package),
+            scenarios.iter().any(|s| s.module() == module.package),
             "filters/{} has no scenario in tests/scenarios/",
             module.dir.file_name().unwrap().to_string_lossy()
         );

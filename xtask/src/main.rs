@@ -22,7 +22,7 @@ pub(crate) const USAGE: &str = "usage: cargo xtask <command>
 commands:
   build                      build every filter module (release, wasm32-unknown-unknown) and print sizes
   up [options]               build, then run Envoy with every filter (envoy/all.yaml: headers :10000, auth
-                             :10001, screen :10002, ...) in front of the demo services, print what to
+                             :10001, screen :10002, chain :10003, ...) in front of the demo services, print what to
                              curl, stop on Ctrl-C
        --config FILE           run this Envoy config instead (e.g. envoy/auth.yaml)
        --port N                first listener port (default 10000; the next listener gets N+1, ...)

@@ -124,6 +124,15 @@ fn hints(config: &str, base: &str, admin: &str) -> String {
   curl -s '{admin}/stats?filter=sieve'"#,
             list = demo_list().display()
         ),
+        "chain" => format!(
+            r#"  curl -si {base}/api/x
+      # 401: the auth stage; the headers stage still adds cache-control and x-sieve-served-by to the reply
+  curl -s {base}/api/x -H 'x-api-key: sieve-demo-key-0123456789abcdef' -H 'x-legacy-user: ann'
+      # headers, auth and screen in one VM: x-sieve-consumer, x-user, x-sieve-tags upstream
+  curl -si {base}/ -H 'x-api-key: sieve-demo-key-0123456789abcdef' -H 'x-forwarded-for: 198.51.100.7, 10.0.0.1'
+      # 403: authenticated, then screened by the fed deny list
+  curl -s '{admin}/stats?filter=sieve'"#
+        ),
         _ => format!("  curl -si {base}/\n  curl -s '{admin}/stats?filter=sieve'"),
     }
 }
