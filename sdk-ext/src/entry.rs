@@ -6,7 +6,7 @@
 //! a callout answer to, and the root's tick, can act on the right request.
 
 use crate::call::{CallResponse, DEFAULT_MAX_RESPONSE_BODY};
-use crate::host::{abi, Host, ProxyHost};
+use crate::host::{abi, counters_pending, flush_counters, Host, ProxyHost, COUNTER_FLUSH};
 use crate::plugin::{self, Action, RootCalls};
 use crate::runtime::Runtime;
 use crate::LocalReply;
@@ -162,7 +162,9 @@ impl<R: Runtime> Root<R> {
         let parked =
             self.shared.waiting.borrow().values().any(|cell| cell.try_borrow().is_ok_and(|s| R::is_parked(&s)));
         let period = if parked { Some(PARKED_TICK) } else { plugin.tick_period() };
-        ProxyHost.set_tick_period(period.unwrap_or(Duration::ZERO));
+        // Counter increments collect in the VM until a tick flushes them.
+        let period = period.map_or(COUNTER_FLUSH, |p| p.min(COUNTER_FLUSH));
+        ProxyHost.set_tick_period(period);
     }
 }
 
@@ -227,6 +229,9 @@ impl<R: Runtime> RootContext for Root<R> {
             self.shared.settle(id, &cell, action, true);
         }
         let _ = ProxyHost.set_effective_context(self.context_id);
+        if counters_pending() {
+            flush_counters();
+        }
         self.reset_tick(&plugin);
     }
 

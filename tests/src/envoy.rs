@@ -352,8 +352,11 @@ impl Envoy {
         self.request("GET", path)
     }
 
-    /// Every counter and gauge (`/stats?format=json`), by full name.
+    /// Every counter and gauge (`/stats?format=json`), by full name. Sieve's VMs hand their counts
+    /// to Envoy on a timer (`sieve_sdk_ext::host::COUNTER_FLUSH`): this waits out one flush first,
+    /// so that every request answered before the call is counted.
     pub fn stats(&self) -> BTreeMap<String, i64> {
+        std::thread::sleep(sieve_sdk_ext::host::COUNTER_FLUSH * 2);
         let (_, body) = self.admin_get("/stats?format=json").unwrap_or_else(|e| panic!("cannot read stats: {e}"));
         let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         json["stats"]

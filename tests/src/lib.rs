@@ -18,6 +18,7 @@ pub mod config;
 pub mod docker;
 pub mod emulated;
 pub mod envoy;
+pub mod fuel;
 pub mod generate;
 pub mod istio;
 pub mod load;

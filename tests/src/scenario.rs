@@ -452,8 +452,31 @@ fn envoy_case(stack: &Stack, case: &Case, inputs: &Inputs) -> Result<Observed, S
 // ---------------------------------------------------------------------------------------------
 // In the host emulator.
 
+/// What a case cost in the emulator: fuel (about one unit per Wasm instruction) and host calls,
+/// from the request's creation to its deletion (callout answers and wake-ups included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cost {
+    pub fuel: u64,
+    pub host_calls: u64,
+}
+
 /// Runs every case in the emulator, the services' handlers answering its callouts in process.
 fn run_in_emulator(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Result<Vec<Observed>, String> {
+    Ok(emulate(scenario, variant, inputs)?.into_iter().map(|(observed, _)| observed).collect())
+}
+
+/// What each case costs in the emulated variant of `scenario` (its first emulated run).
+pub fn costs(scenario: &Scenario, inputs: &Inputs) -> Result<Vec<(String, Cost)>, String> {
+    let variant = scenario
+        .variants()?
+        .into_iter()
+        .find(|v| v.emulated)
+        .ok_or_else(|| format!("{}: no emulated run", scenario.name()))?;
+    let results = emulate(scenario, &variant, inputs)?;
+    Ok(scenario.cases.iter().zip(results).map(|(case, (_, cost))| (case.name.clone(), cost)).collect())
+}
+
+fn emulate(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Result<Vec<(Observed, Cost)>, String> {
     let module = sieve_emulator::modules::module_path(&variant.module)?;
     let clusters = variant.envoy.cluster_names();
     let cluster_refs: Vec<&str> = clusters.iter().map(String::as_str).collect();
@@ -474,10 +497,13 @@ fn run_in_emulator(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> R
     vm.advance(Duration::from_millis(150)).map_err(|e| e.to_string())?;
     let mut observed = Vec::new();
     for (index, case) in scenario.cases_with_ready().enumerate() {
+        let fuel_before = vm.fuel_consumed();
+        vm.reset_host_calls();
         let result = emulated_case(&mut vm, &handlers, &routes, case, inputs, index)
             .map_err(|e| format!("{} / {}: {e}", scenario.name(), case.name))?;
+        let cost = Cost { fuel: vm.fuel_consumed() - fuel_before, host_calls: vm.host_call_total() };
         if scenario.ready.is_none() || index > 0 {
-            observed.push(result);
+            observed.push((result, cost));
         }
     }
     Ok(observed)

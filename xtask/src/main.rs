@@ -6,6 +6,7 @@
 //! - `envoy`: print the Envoy binary the tools use (installing it if needed);
 //! - `new`:   a new filter from the template, registered everywhere.
 
+mod bench;
 mod bench_screen;
 mod hash;
 mod new;
@@ -27,11 +28,17 @@ commands:
        --config FILE           run this Envoy config instead (e.g. envoy/auth.yaml)
        --port N                first listener port (default 10000; the next listener gets N+1, ...)
        --admin-port N          admin port (default 9901)
+  bench [--rounds N] [--seconds S] [--only a,b] [--quick]
+                             Sieve against no filter, the proxy-wasm floor, Lua and Envoy's native filters
+                             (release build, wrk, pinned cores; writes bench/RESULTS.md and the chart)
   bench-screen [--quick] [--sizes N,M] [--rounds R]
                              the screening benchmark (release build; writes target/bench/screen.md)
   new NAME                   a new filter filters/NAME from xtask/template: config, hooks, README, unit,
                              emulator and real-Envoy tests, envoy/NAME.yaml, a scenario, Istio manifests;
                              registered in the workspace, compose and envoy/all.yaml
+  fuel [--update]            work per request (Wasm instructions, host calls) of every filter on the shared
+                             scenarios in the host emulator, against tests/tests/fuel_baseline.json;
+                             --update rewrites the baseline
   generate                   write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source)
   oci [--push HOST:PORT] [--repository PREFIX]
                              each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
@@ -51,7 +58,9 @@ fn main() -> ExitCode {
         Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
         Some("generate") => generate(),
         Some("new") => new::new(args.get(1..).unwrap_or_default()),
+        Some("fuel") => fuel(args.get(1..).unwrap_or_default()),
         Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
+        Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
         Some("bench-screen") => {
             in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
         }
@@ -70,6 +79,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The cost guard's figures; `--update` rewrites its baseline.
+fn fuel(args: &[String]) -> Result<(), String> {
+    let update = match args {
+        [] => false,
+        [flag] if flag == "--update" => true,
+        _ => return Err("usage: cargo xtask fuel [--update]".into()),
+    };
+    let report = sieve_e2e::fuel::measure()?;
+    let baseline = sieve_e2e::fuel::load_baseline().ok();
+    println!("{}", sieve_e2e::fuel::table(&report, baseline.as_ref()));
+    if update {
+        sieve_e2e::fuel::write_baseline(&report)?;
+        println!("wrote {}", sieve_e2e::fuel::baseline_path().display());
+    } else if let Some(baseline) = &baseline {
+        for regression in sieve_e2e::fuel::regressions(&report, baseline) {
+            println!("over the limit: {regression}");
+        }
+    }
+    Ok(())
 }
 
 /// Writes every generated file (envoy/all.yaml, istio/) from its source.

@@ -188,11 +188,11 @@ impl Filter for Auth {
     }
 
     fn on_request_headers(&self, http: &mut Http<'_>, stream: &mut AuthStream) -> Verdict {
-        // Whatever happens next, the upstream never sees an identity the client made up.
-        for name in &self.identity_headers {
-            let _ = http.remove_request_header(name.as_str());
-        }
+        // Whatever happens next, the upstream never sees an identity the client made up: every
+        // path that lets the request go either sets each identity header (replacing the client's
+        // values) or removes it. A refused request goes nowhere, so it needs neither.
         if self.skip.iter().any(|m| m.matches(http)) {
+            self.clear_identity(http, &[]);
             http.count(self.stats.skipped);
             return Verdict::Continue;
         }
@@ -317,6 +317,7 @@ impl Auth {
                 if let Kind::ExtAuthz(authz) = &provider.kind {
                     if rejection.reason == Reason::Unavailable && authz.failure_mode_allow {
                         http.count(self.stats.failure_mode_allowed);
+                        self.clear_identity(http, &[]);
                         let _ = http.set_request_header(authz.failure_header.as_str(), "true");
                         return Some(Verdict::Continue);
                     }
@@ -342,9 +343,22 @@ impl Auth {
         for (name, value) in &identity.headers {
             let _ = http.set_request_header(name.as_str(), value);
         }
+        let set: Vec<&str> = std::iter::once(self.consumer_header.as_str())
+            .chain(identity.headers.iter().map(|(name, _)| name.as_str()))
+            .collect();
+        self.clear_identity(http, &set);
         http.count(provider.stats.allowed);
         http.count(self.stats.allowed);
         Verdict::Continue
+    }
+
+    /// Removes the identity headers the client may have sent, but those in `set` (just written).
+    fn clear_identity(&self, http: &mut Http<'_>, set: &[&str]) {
+        for name in &self.identity_headers {
+            if !set.contains(&name.as_str()) {
+                let _ = http.remove_request_header(name.as_str());
+            }
+        }
     }
 
     fn strip(&self, http: &mut Http<'_>, credential: &Credential) {

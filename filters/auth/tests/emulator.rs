@@ -184,6 +184,9 @@ fn remote_keys_are_fetched_once_for_all_workers_and_refreshed_on_the_timer() {
         let exchange = worker.send(Request::get("/").header("authorization", &bearer(&rsa2))).unwrap();
         assert_eq!(exchange.outcome, Outcome::Forwarded, "rotation reached every worker");
     }
+    for worker in &mut workers {
+        worker.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
+    }
     let fetches: i64 = workers.iter().filter_map(|w| w.metric("sieve.auth.jwt.jwks_fetch_success")).sum();
     assert_eq!(fetches, 2, "two fetches in all: the first and one refresh");
 }
@@ -215,6 +218,7 @@ fn an_outage_keeps_the_last_good_keys() {
         }
         assert!(status(&mut vm), "after a {broken} key set, the last good one stays in force");
     }
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert!(vm.metric("sieve.auth.jwt.jwks_fetch_failed").unwrap_or(0) >= 3);
 }
 
@@ -278,6 +282,7 @@ fn external_authorization_allows_denies_and_times_out_closed() {
     let call = vm.pending_calls().pop().unwrap();
     vm.fail_call(call.token).unwrap();
     assert_eq!(reply_of(&vm.outcome(reset.context).unwrap()).0, 503, "a reset fails closed");
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert_eq!(vm.metric("sieve.auth.ext_authz.denied.unavailable"), Some(2));
 
     let mut open = self::vm(&json!({"providers": [{"ext_authz": {"cluster": "authz", "failure_mode_allow": true}}]}));

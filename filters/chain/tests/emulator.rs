@@ -61,6 +61,7 @@ fn stages_run_in_order_and_hand_the_consumer_on() {
     let stream = vm.stream(exchange.context).unwrap();
     assert_eq!(stream.request_header("x-sieve-request"), Some("GET /api/items?page=2"));
     assert_eq!(stream.request_header("x-sieve-consumer"), Some("demo-app"));
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert_eq!(vm.metric("sieve.screen.checks"), Some(1), "screen keyed on the consumer");
 
     let refused = vm.send(Request::get("/")).unwrap();
@@ -68,6 +69,7 @@ fn stages_run_in_order_and_hand_the_consumer_on() {
     assert_eq!((reply.status, reply.details.as_str()), (401, "sieve_auth.unauthorized"));
     let stream = vm.stream(refused.context).unwrap();
     assert_eq!(stream.response_header("x-sieve-served-by"), Some("sieve"), "the headers stage saw the reply");
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert_eq!(vm.metric("sieve.screen.checks"), Some(1), "screen never saw the refused request");
 }
 

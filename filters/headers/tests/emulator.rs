@@ -156,6 +156,7 @@ fn interpolation_reads_headers_and_host_properties() {
     assert_eq!(stream.request_header("x-client-address"), Some("203.0.113.9:4711"));
     assert_eq!(stream.request_header("x-skip"), None);
     assert_eq!(stream.request_header("x-empty"), Some("u="));
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert_eq!(vm.metric("sieve.headers.rules_skipped_missing_value"), Some(1));
 }
 
@@ -172,6 +173,7 @@ fn a_required_value_that_is_missing_answers_400() {
     let body: Value = serde_json::from_slice(&reply.body).unwrap();
     assert_eq!(body["error"], "bad_request");
     assert_eq!(body["message"], "request header x-tenant is required (request[0])");
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert_eq!(vm.metric("sieve.headers.requests_rejected"), Some(1));
 
     let accepted = vm.send(Request::get("/tenants/a").header("x-tenant", "acme")).unwrap();

@@ -78,6 +78,7 @@ fn the_shipped_config_screens_by_address_cidr_and_partner() {
     assert_eq!(status(&mut vm, Request::get("/")), 200, "no X-Forwarded-For: no key");
     assert_eq!(status(&mut vm, Request::get("/partners/a").header("x-partner-id", "ACME")), 200, "lower-cased");
     assert_eq!(status(&mut vm, Request::get("/partners/a").header("x-partner-id", "initech")), 403);
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert_eq!(vm.metric("sieve.screen.cidr_hits"), Some(1));
     assert_eq!(vm.metric("sieve.screen.list_size"), Some(2));
 }
@@ -162,6 +163,7 @@ fn a_dead_slow_or_garbage_feed_leaves_the_last_good_list() {
     vm.advance(Duration::from_secs(8)).unwrap(); // polls that are never answered time out
     assert_eq!(status(&mut vm, user("eve")), 403, "a hanging feed changes nothing");
     assert_eq!(status(&mut vm, user("bob")), 200);
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert!(vm.metric("sieve.screen.feed_errors").unwrap_or(0) >= 3, "{:?}", vm.metrics());
 }
 
@@ -215,6 +217,7 @@ fn confirmations_catch_false_positives() {
     for i in 0..100 {
         assert_eq!(final_status(&mut vm, &format!("outsider-{i}")), 200, "a false positive must never block");
     }
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap(); // counters reach the host on the tick
     assert!(vm.metric("sieve.screen.false_positives").unwrap_or(0) > 5);
     assert_eq!(vm.metric("sieve.screen.confirmed"), Some(10));
 }

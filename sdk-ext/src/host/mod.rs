@@ -8,6 +8,13 @@ pub(crate) mod abi;
 mod proxy;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use proxy::ProxyHost;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use proxy::{counters_pending, flush_counters};
+
+/// How stale a counter in Envoy's stats may be: in a VM, counter increments collect in memory and
+/// reach the host on the root tick, which runs at least this often (a host call per increment
+/// would cost about as much as a filter's whole decision).
+pub const COUNTER_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
