@@ -37,12 +37,15 @@ impl LocalReply {
         self
     }
 
-    /// `{"error": ..., "message": ...}`.
+    /// `{"error": ..., "message": ...}`, written directly (no serde on the request path).
     pub fn body(&self) -> Vec<u8> {
-        let body = serde_json::json!({ "error": self.error, "message": self.message });
-        let mut bytes = body.to_string().into_bytes();
-        bytes.push(b'\n');
-        bytes
+        let mut body = String::with_capacity(32 + self.error.len() + self.message.len());
+        body.push_str("{\"error\":");
+        push_json_string(&mut body, &self.error);
+        body.push_str(",\"message\":");
+        push_json_string(&mut body, &self.message);
+        body.push_str("}\n");
+        body.into_bytes()
     }
 
     /// `sieve_<filter>.<error>`, restricted to characters Envoy accepts in a response-code detail.
@@ -57,6 +60,29 @@ impl LocalReply {
             .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' { c } else { '_' })
             .collect()
     }
+}
+
+/// Appends `text` as a JSON string literal.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let code = u32::from(c) as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX.get(code >> 4).copied().unwrap_or(b'0')));
+                out.push(char::from(HEX.get(code & 0xf).copied().unwrap_or(b'0')));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(test)]

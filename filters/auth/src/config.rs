@@ -149,6 +149,10 @@ pub struct JwtConfig {
     /// Longest token accepted, in bytes.
     #[serde(default = "default_max_token_bytes")]
     pub max_token_bytes: usize,
+    /// Verified tokens remembered per VM (by SHA-256), so that a client repeating its token is not
+    /// verified again; expiry is checked on every use. 0 turns the cache off.
+    #[serde(default = "default_token_cache")]
+    pub token_cache_size: usize,
 }
 
 fn default_true() -> bool {
@@ -161,6 +165,10 @@ fn default_leeway() -> u64 {
 
 fn default_consumer_claim() -> String {
     "sub".into()
+}
+
+fn default_token_cache() -> usize {
+    1024
 }
 
 fn default_first_fetch_wait() -> u64 {

@@ -135,6 +135,28 @@ fn expiry_and_not_before_follow_the_host_clock_with_leeway() {
 }
 
 #[test]
+fn a_repeated_token_is_verified_once_and_still_expires() {
+    let jwks =
+        json!({"keys": [serde_json::from_str::<Value>(sieve_services::jwks::DEMO_JWKS).unwrap()["keys"][0].clone()]});
+    let mut vm = vm(
+        &json!({"providers": [{"jwt": {"issuer": "https://sieve.demo", "audiences": ["sieve-demo"], "jwks": jwks, "leeway_seconds": 0}}]}),
+    );
+    let token = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({"exp": tokens::now() + 60})));
+    let mut send = |vm: &mut Emulator| {
+        let exchange = vm.send(Request::get("/").header("authorization", &bearer(&token))).unwrap();
+        (exchange.outcome, vm.last_fuel())
+    };
+    let (first, verified) = send(&mut vm);
+    assert_eq!(first, Outcome::Forwarded);
+    let (again, cached) = send(&mut vm);
+    assert_eq!(again, Outcome::Forwarded);
+    assert!(cached * 20 < verified, "the signature is not verified again: {cached} fuel vs {verified}");
+    vm.advance(Duration::from_secs(61)).unwrap();
+    let (expired, _) = send(&mut vm);
+    assert!(matches!(expired, Outcome::Replied(ref reply) if reply.status == 401), "a cached token expires too");
+}
+
+#[test]
 fn remote_keys_are_fetched_once_for_all_workers_and_refreshed_on_the_timer() {
     let shared = SharedData::new();
     let mut workers: Vec<Emulator> = (0..3)

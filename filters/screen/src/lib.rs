@@ -288,9 +288,10 @@ impl Filter for Screen {
 }
 
 impl Screen {
-    /// The list in force, taking a feed version another worker published since this VM's last tick.
+    /// The list in force. Before this VM has a list, it takes one another worker published since
+    /// its last tick; later versions arrive with the tick (no shared-data read per request).
     fn current_list(&self, http: &mut Http<'_>) -> Option<Rc<ScreenSet>> {
-        if let Some(feed) = &self.feed {
+        if let (Some(feed), true) = (&self.feed, self.list.borrow().is_none()) {
             if let Some((version, document)) = feed.take_newer(http.host()) {
                 self.install(http.host(), version, &document);
             }

@@ -55,7 +55,7 @@ fn poll(workers: &mut [Emulator], by: Duration, services: &[(&str, Handler)]) {
         answer_calls(worker, services).unwrap();
     }
     for worker in workers.iter_mut() {
-        worker.advance(Duration::from_millis(50)).unwrap();
+        worker.advance(Duration::from_millis(250)).unwrap(); // the next tick takes the published list
     }
 }
 

@@ -1,12 +1,14 @@
 //! The JWT provider: finds the token, verifies it against an inline or fetched key set, checks the
 //! claims, names the consumer and copies chosen claims to headers.
 
+pub mod cache;
 pub mod keys;
 pub mod token;
 
 use crate::config::JwtConfig;
 use crate::credential::{cookie, strip_prefix_ignore_case};
 use crate::outcome::{Check, Credential, Identity, Reason, Rejection};
+use cache::{CachedToken, TokenCache};
 use keys::{Alg, KeyLookup, KeySet};
 use sieve_sdk_ext::remote::{Fetched, RemoteDefaults, RemoteResource};
 use sieve_sdk_ext::{CallResponse, ConfigError, Counter, HeaderName, Http, Root, Setup};
@@ -44,6 +46,8 @@ pub struct JwtProvider {
     first_fetch_wait: Duration,
     max_token_bytes: usize,
     keys: Keys,
+    /// Tokens verified in this VM, with the key set they verified against.
+    verified: RefCell<TokenCache>,
     stats: JwksStats,
 }
 
@@ -130,6 +134,7 @@ impl JwtProvider {
             first_fetch_wait: Duration::from_millis(config.first_fetch_wait_ms),
             max_token_bytes: config.max_token_bytes,
             keys,
+            verified: RefCell::new(TokenCache::new(config.token_cache_size.min(100_000))),
             stats: JwksStats {
                 fetch_success: setup.counter(&format!("{name}.jwks_fetch_success")),
                 fetch_failed: setup.counter(&format!("{name}.jwks_fetch_failed")),
@@ -177,9 +182,12 @@ impl JwtProvider {
         match &self.keys {
             Keys::Inline(set) => Some(set.clone()),
             Keys::Remote { remote, cache } => {
-                // Another worker may have published keys this VM's tick has not taken yet.
-                if let Some((version, payload)) = remote.take_newer(http.host()) {
-                    self.install(http.host(), cache, version, &payload);
+                // Before this VM has any keys, another worker may have published some its tick has
+                // not taken yet. Later versions arrive with the tick: no shared-data read per request.
+                if cache.borrow().is_none() {
+                    if let Some((version, payload)) = remote.take_newer(http.host()) {
+                        self.install(http.host(), cache, version, &payload);
+                    }
                 }
                 cache.borrow().clone()
             }
@@ -233,6 +241,19 @@ impl JwtProvider {
             }
             return Check::Rejected(Rejection::new(Reason::KeysUnavailable));
         };
+        let now = http.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let digest = cache::digest(&token);
+        if let Some(cached) = self.verified.borrow().get(&digest, &keys) {
+            // Verified before against this very key set: only the clock can have changed.
+            return match cached.check_time(&self.rules, now) {
+                Ok(()) => Check::Accepted(Identity {
+                    consumer: cached.consumer.clone(),
+                    headers: cached.headers.clone(),
+                    credential,
+                }),
+                Err(reason) => Check::Rejected(Rejection::new(reason)),
+            };
+        }
         let candidates = match keys.candidates(parsed.kid.as_deref(), parsed.alg) {
             Ok(candidates) => candidates,
             Err(KeyLookup::UnknownKid) => return Check::Rejected(Rejection::new(Reason::UnknownKid)),
@@ -246,14 +267,13 @@ impl JwtProvider {
             Ok(claims) => claims,
             Err(reason) => return Check::Rejected(Rejection::new(reason)),
         };
-        let now = http.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
         if let Err(reason) = token::check_claims(&claims, &self.rules, now) {
             return Check::Rejected(Rejection::new(reason));
         }
         let Some(consumer) = token::claim_at(&claims, &self.consumer_claim).and_then(|v| v.as_str()) else {
             return Check::Rejected(Rejection::new(Reason::MissingClaim));
         };
-        let headers = self
+        let headers: Vec<(HeaderName, String)> = self
             .claims_to_headers
             .iter()
             .filter_map(|(path, header)| {
@@ -261,6 +281,9 @@ impl JwtProvider {
                 Some((header.clone(), value))
             })
             .collect();
+        self.verified
+            .borrow_mut()
+            .insert(digest, CachedToken::new(&keys, &claims, consumer.to_string(), headers.clone()));
         Check::Accepted(Identity { consumer: consumer.to_string(), headers, credential })
     }
 

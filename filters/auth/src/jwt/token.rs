@@ -73,28 +73,14 @@ pub struct ClaimRules {
     pub require_exp: bool,
 }
 
-fn numeric(value: &Value) -> Option<i64> {
+pub(crate) fn numeric(value: &Value) -> Option<i64> {
     value.as_i64().or_else(|| value.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
 }
 
 /// Checks `exp`, `nbf`, `iss` and `aud` against `now` (seconds since the epoch, host clock).
 pub fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules, now: i64) -> Result<(), Reason> {
-    match claims.get("exp") {
-        Some(exp) => {
-            let exp = numeric(exp).ok_or(Reason::Malformed)?;
-            if now > exp.saturating_add(rules.leeway_seconds) {
-                return Err(Reason::Expired);
-            }
-        }
-        None if rules.require_exp => return Err(Reason::MissingClaim),
-        None => {}
-    }
-    if let Some(nbf) = claims.get("nbf") {
-        let nbf = numeric(nbf).ok_or(Reason::Malformed)?;
-        if now.saturating_add(rules.leeway_seconds) < nbf {
-            return Err(Reason::NotYetValid);
-        }
-    }
+    let time = |name: &str| claims.get(name).map(|value| numeric(value).ok_or(Reason::Malformed)).transpose();
+    check_times(time("exp")?, time("nbf")?, rules, now)?;
     if let Some(issuer) = &rules.issuer {
         if claims.get("iss").and_then(Value::as_str) != Some(issuer.as_str()) {
             return Err(Reason::BadIssuer);
@@ -110,6 +96,20 @@ pub fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules, now: i64) -
         if !ok {
             return Err(Reason::BadAudience);
         }
+    }
+    Ok(())
+}
+
+/// `exp` (required unless configured otherwise) and `nbf` against `now`, with the leeway.
+pub fn check_times(exp: Option<i64>, nbf: Option<i64>, rules: &ClaimRules, now: i64) -> Result<(), Reason> {
+    match exp {
+        Some(exp) if now > exp.saturating_add(rules.leeway_seconds) => return Err(Reason::Expired),
+        Some(_) => {}
+        None if rules.require_exp => return Err(Reason::MissingClaim),
+        None => {}
+    }
+    if nbf.is_some_and(|nbf| now.saturating_add(rules.leeway_seconds) < nbf) {
+        return Err(Reason::NotYetValid);
     }
     Ok(())
 }
