@@ -185,3 +185,15 @@ fn config_errors_name_the_stage_and_field() {
     assert!(error(serde_json::json!({"stage": []})).contains("stages"));
     assert!(error(serde_json::json!({"stages": [{"tag": {"tag": "a", "typo": 1}}]})).contains("stages[0].tag"));
 }
+
+#[test]
+fn a_write_by_one_stage_is_what_the_next_stage_reads() {
+    let chain = chain(serde_json::json!({"stages": [{"tag": {"tag": "a"}}, {"tag": {"tag": "b"}}]})).unwrap();
+    let mut host = FakeHost::request("GET", "/", &[("x-trail", "start-")]);
+    let mut stream = ChainStream::default();
+    chain.on_request_headers(&mut host, &mut stream);
+    // Each stage reads x-trail and writes it: the write drops what was read, so b reads a's value.
+    assert_eq!(host.request_header("x-trail").as_deref(), Some("start-ab"));
+    assert_eq!(host.reads_of("x-trail"), 2, "one read per stage, none repeated within a stage");
+    assert_eq!(host.reads_of(":path"), 1);
+}

@@ -24,6 +24,9 @@ pub struct StreamCore {
     /// Envoy drops the request header map once the request has gone upstream: what the response
     /// phase reads of the request is kept here during the request phase.
     kept_headers: Vec<(String, Option<Vec<u8>>)>,
+    /// Request headers read in the request phase, so that stages of a chain (or rules of one
+    /// filter) that read the same header ask the host once. A write through [`Http`] drops the entry.
+    seen: std::cell::RefCell<Vec<(String, Option<Vec<u8>>)>>,
 }
 
 /// What of the request a filter reads in the response phase (computed when the config loads).
@@ -92,7 +95,7 @@ impl<'a> Http<'a> {
     pub fn keep_for_response(&mut self, needs: &RequestNeeds) {
         for name in &needs.headers {
             if !self.core.kept_headers.iter().any(|(kept, _)| kept == name) {
-                let value = self.host.header(MapKind::RequestHeaders, name);
+                let value = self.header_bytes(MapKind::RequestHeaders, name);
                 self.core.kept_headers.push((name.clone(), value));
             }
         }
@@ -126,9 +129,18 @@ impl<'a> Http<'a> {
     }
 
     pub fn header_bytes(&self, map: MapKind, name: &str) -> Option<Vec<u8>> {
-        if self.phase == Phase::Response && map == MapKind::RequestHeaders {
-            if let Some((_, kept)) = self.core.kept_headers.iter().find(|(kept, _)| kept == name) {
-                return kept.clone();
+        if map == MapKind::RequestHeaders {
+            if self.phase == Phase::Response {
+                if let Some((_, kept)) = self.core.kept_headers.iter().find(|(kept, _)| kept == name) {
+                    return kept.clone();
+                }
+            } else {
+                if let Some((_, value)) = self.core.seen.borrow().iter().find(|(seen, _)| seen == name) {
+                    return value.clone();
+                }
+                let value = self.host.header(map, name);
+                self.core.seen.borrow_mut().push((name.to_string(), value.clone()));
+                return value;
             }
         }
         self.host.header(map, name)
@@ -293,6 +305,7 @@ impl<'a> Http<'a> {
             return;
         }
         self.core.kept_headers.retain(|(kept, _)| kept != name);
+        self.core.seen.borrow_mut().retain(|(seen, _)| seen != name);
         match name {
             ":path" => self.core.path = None,
             ":method" => self.core.method = None,

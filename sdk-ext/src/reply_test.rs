@@ -16,8 +16,10 @@ fn details_name_filter_and_error_without_spaces() {
 
 #[test]
 fn every_message_makes_valid_json() {
-    for message in ["plain", "quote \" backslash \\ end", "tab\tnew\nline\rcr", "\u{0}\u{1f}\u{7f} é 漢字 🦀", ""] {
-        let body: serde_json::Value = serde_json::from_slice(&LocalReply::new(403, "forbidden", message).body()).unwrap();
+    for message in ["plain", "quote \" backslash \\ end", "tab\tnew\nline\rcr", "\u{0}\u{1f}\u{7f} é 漢字 🦀", ""]
+    {
+        let body: serde_json::Value =
+            serde_json::from_slice(&LocalReply::new(403, "forbidden", message).body()).unwrap();
         assert_eq!(body["message"], message, "{message:?}");
         assert_eq!(body["error"], "forbidden");
     }
