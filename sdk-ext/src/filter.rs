@@ -90,6 +90,11 @@ impl<'a> Setup<'a> {
         }
     }
 
+    /// The host's clock (to time what the configuration loads).
+    pub fn now(&self) -> std::time::SystemTime {
+        self.host.now()
+    }
+
     /// Sets a gauge now (e.g. the size of a list loaded with the config).
     pub fn set_gauge(&mut self, gauge: Gauge, value: u64) {
         gauge.set(self.host, value);

@@ -127,6 +127,8 @@ pub struct Screen {
     stats: Stats,
     list_size: Gauge,
     list_version: Gauge,
+    /// How long the last list took to decode, check and load in this VM.
+    list_load_ms: Gauge,
 }
 
 /// Per request: the key awaiting its confirmation.
@@ -160,6 +162,7 @@ impl Filter for Screen {
             cidrs.push(net);
         }
         let has_cidrs = !cidrs.is_empty();
+        let loading = setup.now();
         let list = match list::from_config(&config.list, normalize) {
             Ok(list) => list,
             // With CIDR ranges alone, no list is needed.
@@ -177,9 +180,16 @@ impl Filter for Screen {
         let stats = Stats::define(setup);
         let list_size = setup.gauge("list_size");
         let list_version = setup.gauge("list_version");
+        let list_load_ms = setup.gauge("list_load_ms");
         if let Some(list) = &list {
+            let millis = elapsed_ms(loading, setup.now());
             setup.set_gauge(list_size, list.len());
-            log::info!("sieve.screen: {} list of {} keys loaded with the config", list.backend().name(), list.len());
+            setup.set_gauge(list_load_ms, millis);
+            log::info!(
+                "sieve.screen: {} list of {} keys loaded with the config in {millis} ms",
+                list.backend().name(),
+                list.len()
+            );
         }
         Ok(Screen {
             key,
@@ -194,6 +204,7 @@ impl Filter for Screen {
             stats,
             list_size,
             list_version,
+            list_load_ms,
         })
     }
 
@@ -287,6 +298,10 @@ impl Filter for Screen {
     }
 }
 
+fn elapsed_ms(from: std::time::SystemTime, to: std::time::SystemTime) -> u64 {
+    to.duration_since(from).map_or(0, |d| d.as_millis() as u64)
+}
+
 impl Screen {
     /// The list in force. Before this VM has a list, it takes one another worker published since
     /// its last tick; later versions arrive with the tick (no shared-data read per request).
@@ -300,9 +315,16 @@ impl Screen {
     }
 
     fn install(&self, host: &mut dyn sieve_sdk_ext::Host, version: u64, document: &[u8]) {
+        let loading = host.now();
         match list::from_document(document, self.normalize) {
             Ok(set) => {
-                log::info!("sieve.screen: feed version {version}: {} list of {} keys", set.backend().name(), set.len());
+                let millis = elapsed_ms(loading, host.now());
+                log::info!(
+                    "sieve.screen: feed version {version}: {} list of {} keys loaded in {millis} ms",
+                    set.backend().name(),
+                    set.len()
+                );
+                self.list_load_ms.set(host, millis);
                 self.list_size.set(host, set.len());
                 self.list_version.set(host, version);
                 self.stats.feed_updates.add(host, 1);
