@@ -142,7 +142,7 @@ fn a_repeated_token_is_verified_once_and_still_expires() {
         &json!({"providers": [{"jwt": {"issuer": "https://sieve.demo", "audiences": ["sieve-demo"], "jwks": jwks, "leeway_seconds": 0}}]}),
     );
     let token = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({"exp": tokens::now() + 60})));
-    let mut send = |vm: &mut Emulator| {
+    let send = |vm: &mut Emulator| {
         let exchange = vm.send(Request::get("/").header("authorization", &bearer(&token))).unwrap();
         (exchange.outcome, vm.last_fuel())
     };
