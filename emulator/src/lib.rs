@@ -279,7 +279,7 @@ pub struct Builder {
     properties: BTreeMap<String, Vec<u8>>,
     log_level: LogLevel,
     shared: SharedData,
-    start_time: SystemTime,
+    start_time: Option<SystemTime>,
     clusters: Option<Vec<String>>,
     random_seed: u64,
     fuel_per_call: u64,
@@ -334,9 +334,10 @@ impl Builder {
         self
     }
 
-    /// Where the clock starts (default: now).
+    /// Where the clock starts (default: now; with [`Builder::shared`], when the first emulator
+    /// sharing that data started, as the workers of one Envoy share one clock).
     pub fn start_time(mut self, time: SystemTime) -> Builder {
-        self.start_time = time;
+        self.start_time = Some(time);
         self
     }
 
@@ -365,7 +366,8 @@ impl Builder {
         let module = compiled(&self.module)?;
         let engine = module.engine().clone();
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let now_nanos = self.start_time.duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or_default();
+        let start_time = self.start_time.unwrap_or_else(|| self.shared.clock_start());
+        let now_nanos = start_time.duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or_default();
         let state = HostState {
             emulator_id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             vm_id: self.vm_id,
@@ -450,8 +452,9 @@ fn compiled(path: &Path) -> Result<Module, Error> {
     }
     let bytes = std::fs::read(path).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
     let mut config = Config::default();
-    // Eager validation, lazy translation: a broken module fails at load, start stays fast.
-    config.consume_fuel(true).compilation_mode(CompilationMode::LazyTranslation);
+    // Eager translation: wasmi charges lazy translation to the fuel of the first call that reaches a
+    // function, which would make the first VM on a cached module look costlier than the next.
+    config.consume_fuel(true).compilation_mode(CompilationMode::Eager);
     let engine = Engine::new(&config);
     let module = Module::new(&engine, &bytes[..]).map_err(|e| Error::Load(format!("{}: {e}", path.display())))?;
     cache.insert(path.to_path_buf(), (modified, module.clone()));
@@ -483,7 +486,7 @@ impl Emulator {
             properties: BTreeMap::new(),
             log_level: LogLevel::Info,
             shared: SharedData::new(),
-            start_time: SystemTime::now(),
+            start_time: None,
             clusters: None,
             random_seed: 0x5eed,
             fuel_per_call: DEFAULT_FUEL_PER_CALL,

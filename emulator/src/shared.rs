@@ -12,6 +12,8 @@ pub struct SharedData {
 
 #[derive(Debug, Default)]
 struct Inner {
+    /// One process, one clock: the workers' clocks start together (set by the first to start).
+    clock_start: Option<std::time::SystemTime>,
     entries: BTreeMap<String, (Vec<u8>, u32)>,
     queues: Vec<Queue>,
 }
@@ -34,6 +36,12 @@ pub enum SetError {
 }
 
 impl SharedData {
+    /// Where the clock of every emulator sharing this starts (the first caller's now).
+    pub(crate) fn clock_start(&self) -> std::time::SystemTime {
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *inner.clock_start.get_or_insert_with(std::time::SystemTime::now)
+    }
+
     pub fn new() -> SharedData {
         SharedData::default()
     }

@@ -409,7 +409,13 @@ fn run_in_envoy(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Resu
                 break;
             }
             if Instant::now() > deadline {
-                return Err(format!("{}: not ready within 10 s: {observed:?}", scenario.name()));
+                let log = stack.envoy.log();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+                return Err(format!(
+                    "{}: not ready within 10 s: {observed:?}\n--- Envoy log (tail) ---\n{}",
+                    scenario.name(),
+                    tail.join("\n")
+                ));
             }
             std::thread::sleep(Duration::from_millis(100));
         }

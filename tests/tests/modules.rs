@@ -6,7 +6,7 @@
 use sieve_e2e::modules;
 
 /// Modules allowed to import the host's random source.
-const USES_HOST_RANDOMNESS: &[&str] = &["sieve_screen.wasm"];
+const USES_HOST_RANDOMNESS: &[&str] = &["sieve_screen.wasm", "sieve_chain.wasm"];
 
 #[test]
 fn modules_import_only_the_proxy_wasm_abi() {

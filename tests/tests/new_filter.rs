@@ -73,10 +73,17 @@ fn a_new_filter_passes_its_tests_without_edits() {
     ] {
         assert!(workspace.join(file).is_file(), "{file} was not created");
     }
+    // The new filter takes the first listener port no filter has yet.
+    let port = sieve_e2e::modules::discover().unwrap().len() + 10_000;
+    let manifest = std::fs::read_to_string(workspace.join("filters/deny_demo/Cargo.toml")).unwrap();
+    assert!(manifest.contains(&format!("port = {port}")), "{manifest}");
     let all = std::fs::read_to_string(workspace.join("envoy/all.yaml")).unwrap();
-    assert!(all.contains("sieve.deny_demo") && all.contains("port_value: 10003"), "all.yaml runs the new filter");
+    assert!(
+        all.contains("sieve.deny_demo") && all.contains(&format!("port_value: {port}")),
+        "all.yaml runs the new filter"
+    );
     let compose = std::fs::read_to_string(workspace.join("docker-compose.yaml")).unwrap();
-    assert!(compose.contains("${SIEVE_DENY_DEMO_PORT:-10003}:10003"), "compose publishes its port");
+    assert!(compose.contains(&format!("${{SIEVE_DENY_DEMO_PORT:-{port}}}:{port}")), "compose publishes its port");
 
     // What `cargo xtask test` runs, for the new filter: format, lints on both targets, its tests,
     // the shared scenarios, the generated-files check, the config checks.
