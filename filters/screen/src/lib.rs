@@ -56,7 +56,7 @@ const FEED_DEFAULTS: RemoteDefaults = RemoteDefaults {
     refresh: Duration::from_secs(30),
     timeout: Duration::from_secs(5),
     retry: Duration::from_secs(1),
-    max_bytes: 64 << 20,
+    max_bytes: sieve_sdk_ext::remote::MAX_DOCUMENT_BYTES,
 };
 
 struct Confirm {
@@ -306,7 +306,10 @@ impl Screen {
     /// The list in force. Before this VM has a list, it takes one another worker published since
     /// its last tick; later versions arrive with the tick (no shared-data read per request).
     fn current_list(&self, http: &mut Http<'_>) -> Option<Rc<ScreenSet>> {
-        if let (Some(feed), true) = (&self.feed, self.list.borrow().is_none()) {
+        // The borrow ends before `install` writes the list (a temporary in the `if let` would hold
+        // it through the block: "RefCell already borrowed", a trap).
+        let empty = self.list.borrow().is_none();
+        if let (Some(feed), true) = (&self.feed, empty) {
             if let Some((version, document)) = feed.take_newer(http.host()) {
                 self.install(http.host(), version, &document);
             }
@@ -374,7 +377,7 @@ impl Screen {
         if self.dry_run {
             http.count(self.stats.dry_run_refused);
             let method = http.method().unwrap_or("-").to_string();
-            log::info!("sieve.screen: dry run: would refuse {method} {}", http.path_without_query().unwrap_or("-"));
+            log::debug!("sieve.screen: dry run: would refuse {method} {}", http.path_without_query().unwrap_or("-"));
             return Verdict::Continue;
         }
         http.count(self.stats.refused);

@@ -121,6 +121,28 @@ fn a_feed_is_polled_once_per_interval_for_all_workers_with_etags() {
     assert!(shared.keys().len() <= 4, "old list versions are removed: {:?}", shared.keys());
 }
 
+/// Regression: a worker whose own tick has not come yet takes the list another worker published
+/// on its first request. Holding the list's borrow while installing it trapped the VM.
+#[test]
+fn a_worker_takes_the_published_list_on_a_request_before_its_own_tick() {
+    let shared = SharedData::new();
+    let mut workers: Vec<Emulator> = (0..2)
+        .map(|_| Emulator::builder(module()).plugin_config(feed_config(2).to_string()).shared(&shared).start().unwrap())
+        .collect();
+    let feed = Feed::new();
+    feed.publish("eve\n");
+    let services: Vec<(&str, Handler)> = vec![("feed", feed.handler())];
+    // Only the first worker ticks, polls and publishes.
+    workers[0].advance(Duration::from_millis(150)).unwrap();
+    answer_calls(&mut workers[0], &services).unwrap();
+    assert_eq!(feed.requests(), 1);
+    let second = &mut workers[1];
+    assert_eq!(status(second, user("eve")), 403, "the second worker, before any tick of its own");
+    assert_eq!(status(second, user("bob")), 200);
+    assert!(second.trap().is_none(), "{:?}", second.trap());
+    assert_eq!(status(&mut workers[0], user("eve")), 403);
+}
+
 #[test]
 fn a_cuckoo_delta_adds_and_removes_keys() {
     let mut vm = vm(&feed_config(1));
