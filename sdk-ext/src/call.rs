@@ -38,19 +38,25 @@ pub struct CallResponse {
     pub token: u32,
     pub status: Option<u16>,
     pub headers: Vec<(String, Vec<u8>)>,
+    /// Empty when the body is larger than the reader's cap (see `body_size`).
     pub body: Vec<u8>,
+    /// The body's size as the host announced it: larger than `body.len()` when the body was too
+    /// large to read, so that nobody mistakes a cut body for a whole one.
+    pub body_size: usize,
 }
 
 impl CallResponse {
-    /// Reads the callout answer being delivered from the host.
-    pub fn read(host: &dyn Host, token: u32, max_body: usize) -> Self {
+    /// Reads the callout answer being delivered from the host; a body larger than `max_body`
+    /// (`body_size`, announced by the host) is not read at all.
+    pub fn read(host: &dyn Host, token: u32, body_size: usize, max_body: usize) -> Self {
         let headers = host.headers(MapKind::HttpCallResponseHeaders);
         let status = headers
             .iter()
             .find(|(name, _)| name == ":status")
             .and_then(|(_, value)| std::str::from_utf8(value).ok()?.parse().ok());
-        let body = if status.is_some() { host.call_response_body(max_body) } else { Vec::new() };
-        CallResponse { token, status, headers, body }
+        let body =
+            if status.is_some() && body_size <= max_body { host.call_response_body(max_body) } else { Vec::new() };
+        CallResponse { token, status, headers, body_size: body_size.max(body.len()), body }
     }
 
     pub fn header(&self, name: &str) -> Option<&[u8]> {
@@ -59,6 +65,11 @@ impl CallResponse {
 
     pub fn header_str(&self, name: &str) -> Option<&str> {
         self.header(name).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// The host announced a body larger than what was read.
+    pub fn body_cut(&self) -> bool {
+        self.body_size > self.body.len()
     }
 
     /// 2xx.

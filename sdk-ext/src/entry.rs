@@ -21,7 +21,7 @@ use std::time::Duration;
 const PARKED_TICK: Duration = Duration::from_millis(20);
 
 /// Root callouts may fetch large documents (screening lists); request callouts are small.
-const MAX_ROOT_CALL_BODY: usize = 256 << 20;
+const MAX_ROOT_CALL_BODY: usize = crate::remote::MAX_DOCUMENT_BYTES;
 
 /// Registers runtime `R` as the module's only root and HTTP context. Called by
 /// [`crate::export_filter!`] and [`crate::export_chain!`].
@@ -125,13 +125,13 @@ impl<R: Runtime> Shared<R> {
     }
 
     /// A callout answer, whichever context the host delivered it to.
-    fn on_call_response(&self, token: u32) {
+    fn on_call_response(&self, token: u32, body_size: usize) {
         let owner = self.calls.borrow_mut().remove(&token);
         let Some(plugin) = self.plugin() else { return };
         match owner {
             Some(Owner::Stream(id)) => {
                 let Some(cell) = self.waiting.borrow().get(&id).cloned() else { return };
-                let response = CallResponse::read(&ProxyHost, token, DEFAULT_MAX_RESPONSE_BODY);
+                let response = CallResponse::read(&ProxyHost, token, body_size, DEFAULT_MAX_RESPONSE_BODY);
                 if ProxyHost.set_effective_context(id).is_err() {
                     self.forget(id);
                     return;
@@ -143,7 +143,7 @@ impl<R: Runtime> Shared<R> {
                 self.settle(id, &cell, action, true);
             }
             Some(Owner::Root(index)) => {
-                let response = CallResponse::read(&ProxyHost, token, MAX_ROOT_CALL_BODY);
+                let response = CallResponse::read(&ProxyHost, token, body_size, MAX_ROOT_CALL_BODY);
                 let calls = plugin.on_root_call_response(&mut ProxyHost, index, &response);
                 self.register_root_calls(calls);
             }
@@ -169,8 +169,8 @@ impl<R: Runtime> Root<R> {
 }
 
 impl<R: Runtime> Context for Root<R> {
-    fn on_http_call_response(&mut self, token_id: u32, _headers: usize, _body: usize, _trailers: usize) {
-        self.shared.on_call_response(token_id);
+    fn on_http_call_response(&mut self, token_id: u32, _headers: usize, body_size: usize, _trailers: usize) {
+        self.shared.on_call_response(token_id, body_size);
     }
 }
 
@@ -255,8 +255,8 @@ struct HttpStream<R: Runtime> {
 }
 
 impl<R: Runtime> Context for HttpStream<R> {
-    fn on_http_call_response(&mut self, token_id: u32, _headers: usize, _body: usize, _trailers: usize) {
-        self.shared.on_call_response(token_id);
+    fn on_http_call_response(&mut self, token_id: u32, _headers: usize, body_size: usize, _trailers: usize) {
+        self.shared.on_call_response(token_id, body_size);
     }
 
     fn on_done(&mut self) -> bool {

@@ -20,6 +20,10 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::{Duration, UNIX_EPOCH};
 
+/// The largest document a remote resource reads (16 MiB): a body announced larger is not read
+/// at all (every worker's VM would keep the memory), and the fetch counts as failed.
+pub const MAX_DOCUMENT_BYTES: usize = 16 << 20;
+
 /// Where and how often to fetch, as a filter's config gives it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,8 +94,8 @@ impl RemoteConfig {
             return Err(ConfigError::new("retry_seconds", "must be at least 1"));
         }
         let max_bytes = self.max_bytes.unwrap_or(defaults.max_bytes);
-        if max_bytes == 0 {
-            return Err(ConfigError::new("max_bytes", "must be positive"));
+        if max_bytes == 0 || max_bytes > MAX_DOCUMENT_BYTES {
+            return Err(ConfigError::new("max_bytes", format!("must be between 1 and {MAX_DOCUMENT_BYTES}")));
         }
         let authority = self.authority.clone().unwrap_or_else(|| self.cluster.clone());
         if authority.is_empty() || authority.chars().any(|c| c.is_ascii_control() || c == ' ') {
@@ -292,7 +296,7 @@ impl RemoteResource {
         }
         self.local.borrow_mut().in_flight = None;
         let fetched = match response.status {
-            Some(200) if response.body.len() > self.spec.max_bytes => {
+            Some(200) if response.body_cut() || response.body_size > self.spec.max_bytes => {
                 Err(format!("document larger than {} bytes", self.spec.max_bytes))
             }
             Some(200) => {

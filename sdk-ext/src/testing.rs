@@ -391,7 +391,7 @@ pub fn call_response(token: u32, status: Option<u16>, headers: &[(&str, &str)], 
         all.push((":status".into(), status.to_string().into_bytes()));
     }
     all.extend(headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())));
-    CallResponse { token, status, headers: all, body: body.to_vec() }
+    CallResponse { token, status, headers: all, body: body.to_vec(), body_size: body.len() }
 }
 
 /// A filter configured from JSON, driven through the same runtime as in the VM.

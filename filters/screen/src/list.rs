@@ -102,6 +102,9 @@ pub struct Delta {
     pub remove: Vec<String>,
 }
 
+/// The longest key a text list may hold.
+pub const MAX_KEY_BYTES: usize = 8192;
+
 /// Reads a published feed document: a blob, or a text list (one key per line, `#` comments) that
 /// becomes an exact set.
 pub fn from_document(document: &[u8], normalize: Normalize) -> Result<ScreenSet, String> {
@@ -118,6 +121,13 @@ pub fn from_document(document: &[u8], normalize: Normalize) -> Result<ScreenSet,
     let text = std::str::from_utf8(document).map_err(|_| "neither a blob nor UTF-8 text".to_string())?;
     let keys: Vec<String> =
         text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect();
+    // A key is an address, a header value, a path: a "key" this long means the document is not a list.
+    if let Some(long) = keys.iter().find(|k| k.len() > MAX_KEY_BYTES) {
+        return Err(format!(
+            "a line of {} bytes: not a list of keys (at most {MAX_KEY_BYTES} bytes a key)",
+            long.len()
+        ));
+    }
     build(Backend::Exact, &keys, None, 0.0, normalize)
 }
 
