@@ -17,6 +17,7 @@ pub struct StreamCore {
     /// The consumer an earlier stage authenticated (handed on in memory inside a chain).
     pub(crate) consumer: Option<String>,
     path: Option<Option<String>>,
+    match_path: Option<Option<String>>,
     method: Option<Option<String>>,
     authority: Option<Option<String>>,
     route_name: Option<Option<String>>,
@@ -199,6 +200,18 @@ impl<'a> Http<'a> {
         cached_fact!(self.path, self.host.header(MapKind::RequestHeaders, ":path").map(lossy))
     }
 
+    /// The path as path rules compare it (percent-decoded, dot segments resolved, slashes
+    /// merged; see [`crate::uri::normalize_path`]). `None` when there is no path or it is ambiguous:
+    /// rules on paths must then not match (and a filter guarding paths should refuse it).
+    pub fn match_path(&mut self) -> Option<&str> {
+        cached_fact!(self.match_path, self.path().and_then(crate::uri::normalize_path))
+    }
+
+    /// A path is there but no path rule can tell what it means (an encoded `/`, a backslash...).
+    pub fn path_is_ambiguous(&mut self) -> bool {
+        self.path().is_some() && self.match_path().is_none()
+    }
+
     /// `:path` without the query string.
     pub fn path_without_query(&mut self) -> Option<&str> {
         self.path().map(|p| p.split_once('?').map_or(p, |(before, _)| before))
@@ -307,7 +320,10 @@ impl<'a> Http<'a> {
         self.core.kept_headers.retain(|(kept, _)| kept != name);
         self.core.seen.borrow_mut().retain(|(seen, _)| seen != name);
         match name {
-            ":path" => self.core.path = None,
+            ":path" => {
+                self.core.path = None;
+                self.core.match_path = None;
+            }
             ":method" => self.core.method = None,
             ":authority" => self.core.authority = None,
             _ => {}

@@ -1,4 +1,5 @@
-//! Query strings: reading and removing parameters (percent-decoded, `+` as space).
+//! Paths and query strings: the path as rules match it, and query parameters (percent-decoded,
+//! `+` as space).
 
 use percent_encoding::percent_decode_str;
 
@@ -44,6 +45,58 @@ pub fn encode_component(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
 }
 
+/// The path as path rules compare it: percent-decoded, dot segments resolved, repeated slashes
+/// merged — what an upstream that normalises would see, so that `/%61dmin`, `//admin` or
+/// `/x/../admin` cannot slip past a rule on `/admin`. `None` when the path is ambiguous (an
+/// encoded `/` or `\`, a backslash, a control character or NUL, a bad escape, or bytes that are not
+/// UTF-8 once decoded, such as overlong forms): different upstreams read those differently, so no
+/// rule can know what it matches.
+pub fn normalize_path(raw: &str) -> Option<String> {
+    let path = raw.split(['?', '#']).next().unwrap_or_default();
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'%' {
+            let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+            let (Some(high), Some(low)) = (hex(bytes.get(at + 1)), hex(bytes.get(at + 2))) else { return None };
+            let value = (high * 16 + low) as u8;
+            if value == b'/' || value == b'\\' {
+                return None;
+            }
+            decoded.push(value);
+            at += 3;
+        } else {
+            decoded.push(byte);
+            at += 1;
+        }
+    }
+    let text = String::from_utf8(decoded).ok()?;
+    if text.chars().any(|c| c == '\\' || c.is_control()) {
+        return None;
+    }
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in text.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+    }
+    let trailing = text.len() > 1 && (text.ends_with('/') || text.ends_with("/.") || text.ends_with("/.."));
+    let mut normalized = String::with_capacity(text.len() + 1);
+    for segment in &segments {
+        normalized.push('/');
+        normalized.push_str(segment);
+    }
+    if normalized.is_empty() || trailing {
+        normalized.push('/');
+    }
+    Some(normalized)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +115,46 @@ mod tests {
             query_param(&format!("/c?key={}", encode_component("a b&c=d/é")), "key").as_deref(),
             Some("a b&c=d/é")
         );
+    }
+
+    #[test]
+    fn paths_are_compared_as_an_upstream_would_read_them() {
+        for (raw, normalized) in [
+            ("/admin", "/admin"),
+            ("/admin/", "/admin/"),
+            ("//admin", "/admin"),
+            ("/./admin", "/admin"),
+            ("/x/../admin", "/admin"),
+            ("/x/y/../../admin/z", "/admin/z"),
+            ("/../../admin", "/admin"),
+            ("/%61dmin", "/admin"),
+            ("/%2e%2e/admin", "/admin"),
+            ("/a%20b", "/a b"),
+            ("/caf%C3%A9", "/café"),
+            ("/admin?x=/../y", "/admin"),
+            ("/admin/.", "/admin/"),
+            ("", "/"),
+            ("/", "/"),
+        ] {
+            assert_eq!(normalize_path(raw).as_deref(), Some(normalized), "{raw}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_paths_match_no_rule() {
+        for raw in [
+            "/a%2Fb",
+            "/a%2fb",
+            "/a%5Cb",
+            "/a\\b",
+            "/a%00b",
+            "/a%0d%0ab",
+            "/%C0%AE%C0%AE/admin",
+            "/%zz",
+            "/%4",
+            "/a%ff",
+        ] {
+            assert_eq!(normalize_path(raw), None, "{raw}");
+        }
     }
 }

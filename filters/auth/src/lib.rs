@@ -36,6 +36,8 @@ sieve_sdk_ext::counters! {
         failure_mode_allowed,
         /// Requests that matched `skip`.
         skipped,
+        /// Requests answered 400 because their path is ambiguous and path rules are configured.
+        ambiguous_path,
     }
 }
 
@@ -59,10 +61,18 @@ struct Matcher {
     path: Option<String>,
     path_prefix: Option<String>,
     methods: Vec<String>,
+    /// Access rules restrict: they also match the path in another letter case (`/ADMIN` is `/admin`
+    /// to an upstream that ignores case). Skip rules relax: they match exactly what they name.
+    fold_case: bool,
 }
 
 impl Matcher {
-    fn compile(path: Option<String>, path_prefix: Option<String>, methods: &[String]) -> Result<Self, ConfigError> {
+    fn compile(
+        path: Option<String>,
+        path_prefix: Option<String>,
+        methods: &[String],
+        fold_case: bool,
+    ) -> Result<Self, ConfigError> {
         for (field, value) in [("path", &path), ("path_prefix", &path_prefix)] {
             if value.as_ref().is_some_and(|v| !v.starts_with('/')) {
                 return Err(ConfigError::new(field, "must start with '/'"));
@@ -76,14 +86,24 @@ impl Matcher {
         if path.is_none() && path_prefix.is_none() && methods.is_empty() {
             return Err(ConfigError::new("", "give path, path_prefix or methods"));
         }
-        Ok(Matcher { path, path_prefix, methods })
+        let fold = |value: Option<String>| if fold_case { value.map(|v| v.to_ascii_lowercase()) } else { value };
+        Ok(Matcher { path: fold(path), path_prefix: fold(path_prefix), methods, fold_case })
     }
 
     fn matches(&self, http: &mut Http<'_>) -> bool {
         if !self.methods.is_empty() && !http.method().is_some_and(|m| self.methods.iter().any(|x| x == m)) {
             return false;
         }
-        let path = http.path_without_query().unwrap_or_default();
+        // Compared as an upstream would read the path (`/%61dmin` is `/admin`); the caller refuses
+        // ambiguous paths before any matcher runs.
+        let path = http.match_path().unwrap_or_default();
+        let folded;
+        let path = if self.fold_case {
+            folded = path.to_ascii_lowercase();
+            folded.as_str()
+        } else {
+            path
+        };
         self.path.as_ref().is_none_or(|p| p == path)
             && self.path_prefix.as_ref().is_none_or(|p| path.starts_with(p.as_str()))
     }
@@ -162,7 +182,7 @@ impl Filter for Auth {
             .into_iter()
             .enumerate()
             .map(|(i, RequestMatch { path, path_prefix, methods })| {
-                Matcher::compile(path, path_prefix, &methods).map_err(|e| e.within(&format!("skip[{i}]")))
+                Matcher::compile(path, path_prefix, &methods, false).map_err(|e| e.within(&format!("skip[{i}]")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let access = config
@@ -170,8 +190,8 @@ impl Filter for Auth {
             .into_iter()
             .enumerate()
             .map(|(i, AccessRule { path, path_prefix, methods, consumers })| {
-                let matcher =
-                    Matcher::compile(path, path_prefix, &methods).map_err(|e| e.within(&format!("access[{i}]")))?;
+                let matcher = Matcher::compile(path, path_prefix, &methods, true)
+                    .map_err(|e| e.within(&format!("access[{i}]")))?;
                 Ok((matcher, consumers))
             })
             .collect::<Result<Vec<_>, ConfigError>>()?;
@@ -191,6 +211,14 @@ impl Filter for Auth {
         // Whatever happens next, the upstream never sees an identity the client made up: every
         // path that lets the request go either sets each identity header (replacing the client's
         // values) or removes it. A refused request goes nowhere, so it needs neither.
+        if (!self.skip.is_empty() || !self.access.is_empty()) && http.path_is_ambiguous() {
+            // An encoded slash or a backslash: upstreams disagree on what path this is, so neither
+            // a skip rule nor an access rule can be applied to it safely.
+            http.count(self.stats.ambiguous_path);
+            return Verdict::Reply(LocalReply::bad_request(
+                "the request path is ambiguous (an encoded slash or backslash, a control character, or bytes that are not UTF-8)",
+            ));
+        }
         if self.skip.iter().any(|m| m.matches(http)) {
             self.clear_identity(http, &[]);
             http.count(self.stats.skipped);

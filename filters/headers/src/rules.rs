@@ -242,7 +242,7 @@ impl Condition {
             return false;
         }
         if let Some(prefix) = &self.path_prefix {
-            if !http.path_without_query().is_some_and(|p| p.starts_with(prefix.as_str())) {
+            if !http.match_path().is_some_and(|p| p.starts_with(prefix.as_str())) {
                 return false;
             }
         }

@@ -60,7 +60,8 @@ impl KeySource {
                 client_from_xff(&joined, *hops)
             }
             KeySource::Header(name) => http.request_header(name.as_str()).map(|v| v.trim().to_string()),
-            KeySource::Path => http.path_without_query().map(String::from),
+            // As path rules compare it: `/%61dmin` and `//admin` are `/admin`; an ambiguous path has no key.
+            KeySource::Path => http.match_path().map(String::from),
             KeySource::Query(name) => http.query_param(name),
             KeySource::Consumer(header) => match http.consumer() {
                 Some(consumer) => Some(consumer.to_string()),
