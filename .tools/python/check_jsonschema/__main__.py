@@ -1,3 +1,0 @@
-from check_jsonschema import main
-
-main()

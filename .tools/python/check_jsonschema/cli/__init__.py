@@ -1,3 +1,0 @@
-from .main_command import main
-
-__all__ = ("main",)

@@ -1,6 +1,0 @@
-class SchemaParseError(ValueError):
-    pass
-
-
-class UnsupportedUrlScheme(ValueError):
-    pass

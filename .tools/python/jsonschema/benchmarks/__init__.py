@@ -1,5 +1,0 @@
-"""
-Benchmarks for validation.
-
-This package is *not* public API.
-"""

@@ -1,5 +1,0 @@
-from __future__ import annotations
-
-
-class ParserError(ValueError):
-    pass
