@@ -16,7 +16,6 @@ pub mod jwks;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,11 +51,13 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Wait this long before answering (to play a slow peer).
     pub delay: Duration,
+    /// Close the connection instead of answering (to play a peer that resets).
+    pub reset: bool,
 }
 
 impl Response {
     pub fn new(status: u16) -> Self {
-        Response { status, headers: Vec::new(), body: Vec::new(), delay: Duration::ZERO }
+        Response { status, headers: Vec::new(), body: Vec::new(), delay: Duration::ZERO, reset: false }
     }
 
     pub fn json(status: u16, value: &serde_json::Value) -> Self {
@@ -79,6 +80,11 @@ impl Response {
         self.delay = delay;
         self
     }
+
+    /// A peer that closes the connection without an answer.
+    pub fn reset() -> Self {
+        Response { reset: true, ..Response::new(502) }
+    }
 }
 
 pub type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
@@ -98,10 +104,19 @@ pub async fn serve(listener: TcpListener, handler: Handler) {
     }
 }
 
-async fn answer(
-    request: hyper::Request<Incoming>,
-    handler: Handler,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+/// Returned to hyper to drop the connection without an answer.
+#[derive(Debug)]
+struct Reset;
+
+impl std::fmt::Display for Reset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset by the handler")
+    }
+}
+
+impl std::error::Error for Reset {}
+
+async fn answer(request: hyper::Request<Incoming>, handler: Handler) -> Result<hyper::Response<Full<Bytes>>, Reset> {
     let (parts, body) = request.into_parts();
     let body = Limited::new(body, MAX_BODY).collect().await.map(|b| b.to_bytes().to_vec());
     let request = Request {
@@ -119,6 +134,9 @@ async fn answer(
     let response = handler(request);
     if !response.delay.is_zero() {
         tokio::time::sleep(response.delay).await;
+    }
+    if response.reset {
+        return Err(Reset);
     }
     let mut builder = hyper::Response::builder().status(response.status);
     for (name, value) in &response.headers {

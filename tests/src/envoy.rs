@@ -134,6 +134,8 @@ impl FileLock {
 pub struct EnvoyOptions {
     /// Worker threads (`--concurrency`).
     pub concurrency: u32,
+    /// `--log-level`.
+    pub log_level: String,
     /// `--component-log-level`.
     pub component_log_level: String,
     /// How long to wait for Envoy to be ready.
@@ -148,6 +150,7 @@ impl Default for EnvoyOptions {
     fn default() -> Self {
         EnvoyOptions {
             concurrency: 1,
+            log_level: "info".into(),
             component_log_level: "wasm:debug".into(),
             ready_timeout: Duration::from_secs(60),
             extra_args: Vec::new(),
@@ -194,7 +197,7 @@ fn spawn(config_path: &Path, work_dir: &Path, options: &EnvoyOptions, log_path: 
         .arg("-c")
         .arg(config_path)
         .args(["--disable-hot-restart", "--concurrency", &options.concurrency.to_string()])
-        .args(["--log-level", "info", "--component-log-level", &options.component_log_level])
+        .args(["--log-level", &options.log_level, "--component-log-level", &options.component_log_level])
         // Access logs are flushed every 10 s by default: too slow for a test or a curl session.
         .args(["--file-flush-interval-msec", "100"])
         .arg("--admin-address-path")

@@ -18,6 +18,7 @@ pub mod config;
 pub mod docker;
 pub mod emulated;
 pub mod envoy;
+pub mod faulty;
 pub mod fuel;
 pub mod generate;
 pub mod istio;
@@ -115,6 +116,15 @@ impl<'a> StackBuilder<'a> {
         self
     }
 
+    /// Points cluster `cluster` at a peer the test runs itself (e.g. a [`faulty::FaultyPeer`]).
+    pub fn endpoint(self, cluster: &str, addr: std::net::SocketAddr) -> Self {
+        let cluster = cluster.to_string();
+        self.adjust(move |config| {
+            config.ensure_cluster(&cluster, addr);
+            config.set_cluster_endpoint(&cluster, addr);
+        })
+    }
+
     /// Replaces the plugin configuration of Wasm filter `filter`.
     pub fn plugin_config(self, filter: &str, json: impl Into<String>) -> Self {
         let filter = filter.to_string();
@@ -124,6 +134,13 @@ impl<'a> StackBuilder<'a> {
 
     pub fn adjust(mut self, adjust: impl FnOnce(&mut EnvoyConfig) + 'a) -> Self {
         self.adjustments.push(Box::new(adjust));
+        self
+    }
+
+    /// Envoy's log level for every component (`trace` shows everything, Wasm filters included).
+    pub fn log_level(mut self, level: &str) -> Self {
+        self.options.log_level = level.to_string();
+        self.options.component_log_level = format!("wasm:{level}");
         self
     }
 
