@@ -229,6 +229,8 @@ fn setups(work: &Path, blobs: &BTreeMap<&'static str, Vec<u8>>) -> Result<Vec<Se
     let bloom = blobs.get("bloom").cloned().unwrap_or_default();
     let cuckoo = blobs.get("cuckoo").cloned().unwrap_or_default();
     let empty = wasm_filter("bench.empty", "sieve_bench_empty", &serde_json::json!({}));
+    let naive = wasm_filter("bench.naive", "sieve_bench_naive", &serde_json::json!({}));
+    let sieve_noop = wasm_filter("sieve.headers", "sieve_headers", &serde_json::json!({}));
     let sieve_headers = wasm_filter("sieve.headers", "sieve_headers", &sieve_headers_config());
     let sieve_auth = wasm_filter("sieve.auth", "sieve_auth", &api_key_config());
     let sieve_screen = wasm_filter("sieve.screen", "sieve_screen", &screen_config(&bloom));
@@ -245,6 +247,13 @@ fn setups(work: &Path, blobs: &BTreeMap<&'static str, Vec<u8>>) -> Result<Vec<Se
     Ok(vec![
         setup("none", "no HTTP filter", vec![], &hs_token),
         setup("empty", "empty Rust proxy-wasm filter", vec![empty], &hs_token),
+        setup(
+            "naive",
+            "hand-written Rust proxy-wasm filter doing the headers job (no framework)",
+            vec![naive],
+            &hs_token,
+        ),
+        setup("noop", "Sieve headers with no rules (sdk-ext's own cost)", vec![sieve_noop], &hs_token),
         setup(
             "headers",
             "Sieve headers (copy a request header to a response header)",
@@ -543,8 +552,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         .unwrap_or_default();
     eprintln!("envoy: {envoy_version}\nwrk: {wrk_version}");
     crate::build()?;
-    let extra =
-        [modules::Module { package: "sieve-bench-empty".into(), dir: workspace_root().join("bench/empty-filter") }];
+    let extra = [
+        modules::Module { package: "sieve-bench-empty".into(), dir: workspace_root().join("bench/empty-filter") },
+        modules::Module { package: "sieve-bench-naive".into(), dir: workspace_root().join("bench/naive-filter") },
+    ];
     modules::build(&extra, false)?;
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(workspace_root())
@@ -878,7 +889,9 @@ impl Report<'_> {
         }
         let _ = writeln!(md, "\n## Modules, loading and memory\n");
         let _ = writeln!(md, "| module | size (release, stripped) |\n|---|---|");
-        for module in ["sieve_bench_empty", "sieve_headers", "sieve_auth", "sieve_screen", "sieve_chain"] {
+        for module in
+            ["sieve_bench_empty", "sieve_bench_naive", "sieve_headers", "sieve_auth", "sieve_screen", "sieve_chain"]
+        {
             if let Some(size) = Self::module_size(module) {
                 let _ = writeln!(md, "| `{module}.wasm` | {:.1} KB |", size as f64 / 1000.0);
             }
