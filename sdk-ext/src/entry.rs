@@ -32,6 +32,7 @@ pub fn start<R: Runtime>() {
     proxy_wasm::set_root_context(|context_id| {
         Box::new(Root::<R> {
             context_id,
+            memory_gauge: std::cell::Cell::new(None),
             shared: Rc::new(Shared {
                 plugin: RefCell::new(None),
                 waiting: RefCell::default(),
@@ -154,10 +155,35 @@ impl<R: Runtime> Shared<R> {
 
 struct Root<R: Runtime> {
     context_id: u32,
+    /// `sieve.<filter>.vm_memory_bytes`: the VM's linear memory (it only grows; a leak shows as
+    /// a rise that never stops) and the value last reported.
+    memory_gauge: std::cell::Cell<Option<(u32, u64)>>,
     shared: Rc<Shared<R>>,
 }
 
+/// The module's linear memory in bytes.
+fn linear_memory_bytes() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size(0) as u64 * 65_536
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
 impl<R: Runtime> Root<R> {
+    /// Reports the VM's memory when it changed (one host call per growth, none otherwise).
+    fn report_memory(&self) {
+        let Some((gauge, reported)) = self.memory_gauge.get() else { return };
+        let now = linear_memory_bytes();
+        if now != reported {
+            ProxyHost.set_gauge(gauge, now);
+            self.memory_gauge.set(Some((gauge, now)));
+        }
+    }
+
     fn reset_tick(&self, plugin: &R) {
         let parked =
             self.shared.waiting.borrow().values().any(|cell| cell.try_borrow().is_ok_and(|s| R::is_parked(&s)));
@@ -193,6 +219,11 @@ impl<R: Runtime> RootContext for Root<R> {
         match R::configure(&bytes, &mut ProxyHost) {
             Ok(plugin) => {
                 log::info!("sieve.{}: configuration accepted ({})", R::name(), plugin.describe());
+                if self.memory_gauge.get().is_none() {
+                    let name = format!("sieve.{}.vm_memory_bytes", R::name());
+                    self.memory_gauge.set(ProxyHost.define_gauge(&name).ok().map(|id| (id, 0)));
+                }
+                self.report_memory();
                 self.reset_tick(&plugin);
                 *self.shared.plugin.borrow_mut() = Some(Rc::new(plugin));
                 true
@@ -232,6 +263,7 @@ impl<R: Runtime> RootContext for Root<R> {
         if counters_pending() {
             flush_counters();
         }
+        self.report_memory();
         self.reset_tick(&plugin);
     }
 

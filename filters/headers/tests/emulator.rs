@@ -245,3 +245,18 @@ fn each_request_costs_a_bounded_amount_of_work() {
     assert!(fuel > 0 && fuel < 200_000, "one rule on request headers burned {fuel} fuel");
     assert_eq!(vm.stream(exchange.context).unwrap().request_header("x-a"), Some("GET /measured"));
 }
+
+/// Every Sieve module reports its VM's linear memory (`sieve.<filter>.vm_memory_bytes`) when it is
+/// configured and on ticks when it grew: the soak run reads it to tell a leak from a warm-up.
+#[test]
+fn the_vm_reports_its_memory() {
+    let mut vm = vm(json!({"request": [{"op": "set", "name": "x-a", "value": "%PATH%"}]}));
+    let at_start = vm.metric("sieve.headers.vm_memory_bytes").expect("the gauge is defined");
+    assert!(at_start >= 64 * 1024 && at_start % 65_536 == 0, "{at_start}");
+    for i in 0..200 {
+        vm.send(Request::get(&format!("/{i}"))).unwrap();
+    }
+    vm.advance(sieve_sdk_ext::host::COUNTER_FLUSH).unwrap();
+    let later = vm.metric("sieve.headers.vm_memory_bytes").unwrap();
+    assert!(later >= at_start && later - at_start <= 4 * 65_536, "{at_start} -> {later}");
+}
