@@ -313,7 +313,12 @@ fn apply_one(rule: &Rule, map: MapKind, http: &mut Http<'_>) -> Result<bool, Str
             http.remove_header(map, name.as_str())
         }
         Op::Rename { from, to } => {
-            // Read the whole map: the ABI's single-value read returns only the first of repeated values.
+            // Absent (the usual case): one cached single-value read decides, no map read.
+            if http.header_bytes(map, from.as_str()).is_none() {
+                return Ok(false);
+            }
+            // Present: read the whole map, as the ABI's single-value read returns only the first
+            // of repeated values.
             let values: Vec<Vec<u8>> =
                 http.headers(map).into_iter().filter(|(n, _)| n == from.as_str()).map(|(_, v)| v).collect();
             if values.is_empty() {

@@ -118,7 +118,11 @@ pub fn get_headers(map: MapKind) -> Result<Vec<(String, Vec<u8>)>, HostError> {
     let bytes = unsafe { take_buffer(data, size) };
     Ok(crate::wire::decode_pairs(&bytes)
         .into_iter()
-        .map(|(name, value)| (String::from_utf8_lossy(&name).into_owned(), value))
+        // Names are ASCII in practice: take the bytes as they are, copy only when they are not UTF-8.
+        .map(|(name, value)| {
+            let name = String::from_utf8(name).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            (name, value)
+        })
         .collect())
 }
 
