@@ -845,7 +845,10 @@ impl Report<'_> {
         );
         let _ = writeln!(md, "![added µs per request](added-us.svg)\n");
 
-        let _ = writeln!(md, "## Targets\n\n| target | measured | limit | |\n|---|---|---|---|");
+        let _ = writeln!(
+            md,
+            "## Targets\n\nWhere the cost goes and why a target is missed: [ANALYSIS.md](ANALYSIS.md).\n\n| target | measured | limit | |\n|---|---|---|---|"
+        );
         for target in self.targets() {
             let (measured, verdict) = match target.value {
                 Some(v) if v.is_finite() => {
