@@ -84,7 +84,12 @@ fn classes(token: &str) -> Vec<Class> {
             expect: 200,
             weight: 5,
         },
-        Class { name: "no credentials", request: request("/api/items", std::slice::from_ref(&clean)), expect: 401, weight: 10 },
+        Class {
+            name: "no credentials",
+            request: request("/api/items", std::slice::from_ref(&clean)),
+            expect: 401,
+            weight: 10,
+        },
         Class {
             name: "malformed token",
             request: request("/", &[("authorization", "Bearer a.b.c%%%".into()), clean.clone()]),
