@@ -188,6 +188,18 @@ impl<'a> StackBuilder<'a> {
     }
 }
 
+/// Polls `check` every 100 ms until it holds; panics naming `what` if `within` passes first.
+pub fn eventually(within: std::time::Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("not within {within:?}: {what}");
+}
+
 /// A loopback address nothing listens on.
 pub fn closed_port() -> std::net::SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")

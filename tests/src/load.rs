@@ -1,35 +1,24 @@
-//! A closed-loop HTTP/1.1 load generator for benchmarks: a few keep-alive connections, each sending
-//! its next request as soon as the previous answer is in. Build it in release mode.
+//! Pieces for load runs (the soak run, the benchmark): reading responses off keep-alive HTTP/1.1
+//! connections, and pinning threads to cores.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::io::Read;
+use std::net::TcpStream;
 
-#[derive(Debug, Clone, Copy)]
-pub struct LoadResult {
-    pub requests: u64,
-    pub errors: u64,
-    pub seconds: f64,
-}
-
-impl LoadResult {
-    pub fn requests_per_second(&self) -> f64 {
-        self.requests as f64 / self.seconds.max(1e-9)
-    }
-
-    /// Wall time per request across all connections (1 / throughput), in microseconds.
-    pub fn micros_per_request(&self) -> f64 {
-        1e6 / self.requests_per_second().max(1e-9)
-    }
+/// What [`read_response`] learnt of one response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseHead {
+    pub status: u16,
+    /// The server closes the connection after it (`connection: close`; Envoy does after some local
+    /// replies, e.g. a 400).
+    pub closes: bool,
 }
 
 /// Reads one response off a keep-alive connection (content-length bodies; what Envoy's local and
-/// direct responses send). Returns false if the connection failed.
-fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> bool {
+/// direct responses and the echo upstream send). `None` if the connection failed or the answer is
+/// not HTTP/1.1.
+pub fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<ResponseHead> {
     buffer.clear();
-    let mut chunk = [0u8; 8192];
+    let mut chunk = [0u8; 16384];
     loop {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(buffer.get(..end).unwrap_or_default()).to_ascii_lowercase();
@@ -39,17 +28,15 @@ fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> bool {
                 .and_then(|v| v.trim().parse::<usize>().ok())
                 .unwrap_or(0);
             while buffer.len() < end + 4 + length {
-                match stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => return false,
-                    Ok(n) => buffer.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                }
+                let n = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
+                buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
             }
-            return head.starts_with("http/1.1 ");
+            let status = head.strip_prefix("http/1.1 ")?.split(' ').next()?.parse().ok()?;
+            let closes = head.lines().any(|l| l.replace(' ', "") == "connection:close");
+            return Some(ResponseHead { status, closes });
         }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => buffer.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-        }
+        let n = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
+        buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
     }
 }
 
@@ -68,85 +55,4 @@ pub fn pin_current_thread(cpu: usize) {
 /// CPUs this process may run on.
 pub fn cpu_count() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
-
-/// Sends `requests` (raw HTTP/1.1 requests, cycled) over `connections` keep-alive connections for
-/// `duration`, after `warmup`. With `cpu`, the client threads are pinned to it.
-pub fn run(
-    addr: SocketAddr,
-    requests: &[Vec<u8>],
-    connections: usize,
-    warmup: Duration,
-    duration: Duration,
-) -> LoadResult {
-    run_pinned(addr, requests, connections, warmup, duration, None)
-}
-
-pub fn run_pinned(
-    addr: SocketAddr,
-    requests: &[Vec<u8>],
-    connections: usize,
-    warmup: Duration,
-    duration: Duration,
-    cpu: Option<usize>,
-) -> LoadResult {
-    let stop = Arc::new(AtomicBool::new(false));
-    let counting = Arc::new(AtomicBool::new(false));
-    let done = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
-    let requests = Arc::new(requests.to_vec());
-    let threads: Vec<_> = (0..connections.max(1))
-        .map(|index| {
-            let (stop, counting, done, errors, requests) =
-                (stop.clone(), counting.clone(), done.clone(), errors.clone(), requests.clone());
-            std::thread::spawn(move || {
-                if let Some(cpu) = cpu {
-                    pin_current_thread(cpu);
-                }
-                let mut buffer = Vec::with_capacity(16 * 1024);
-                let mut next = index * 7919;
-                'connect: while !stop.load(Ordering::Relaxed) {
-                    let Ok(mut stream) = TcpStream::connect(addr) else {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                        std::thread::sleep(Duration::from_millis(10));
-                        continue;
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                    while !stop.load(Ordering::Relaxed) {
-                        let Some(request) = requests.get(next % requests.len().max(1)) else { return };
-                        next = next.wrapping_add(1);
-                        if stream.write_all(request).is_err() || !read_response(&mut stream, &mut buffer) {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                            continue 'connect;
-                        }
-                        if counting.load(Ordering::Relaxed) {
-                            done.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
-    std::thread::sleep(warmup);
-    counting.store(true, Ordering::Relaxed);
-    let started = Instant::now();
-    std::thread::sleep(duration);
-    counting.store(false, Ordering::Relaxed);
-    let seconds = started.elapsed().as_secs_f64();
-    stop.store(true, Ordering::Relaxed);
-    for thread in threads {
-        let _ = thread.join();
-    }
-    LoadResult { requests: done.load(Ordering::Relaxed), errors: errors.load(Ordering::Relaxed), seconds }
-}
-
-/// A GET request with the given headers.
-pub fn get(path: &str, headers: &[(&str, &str)]) -> Vec<u8> {
-    let mut request = format!("GET {path} HTTP/1.1\r\nhost: bench\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.into_bytes()
 }

@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use serde_json::{json, Value};
+use sieve_e2e::eventually;
 use sieve_e2e::tokens::{self, claims, sign, sign_hmac, sign_with, unsigned, DemoKey};
 use sieve_e2e::{Envoy, EnvoyConfig, Reply, Stack, StackBuilder};
 use sieve_services::{authz, jwks, Handler, Response};
@@ -49,18 +50,6 @@ fn with_config(config: Value) -> StackBuilder<'static> {
 
 fn challenges(reply: &Reply) -> Vec<&str> {
     reply.header_all("www-authenticate")
-}
-
-/// Polls `check` until it holds or `within` passes.
-fn eventually(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("not within {within:?}: {what}");
 }
 
 #[test]

@@ -5,22 +5,12 @@
 //! tests/tests/failure_policy.rs; a bad config pushed to a running Envoy is the last test here.
 
 use serde_json::{json, Value};
+use sieve_e2e::eventually;
 use sieve_e2e::faulty::{Fault, FaultyPeer};
 use sieve_e2e::tokens::{claims, sign_with, DemoKey};
 use sieve_e2e::{Envoy, EnvoyConfig, Stack};
 use sieve_services::{authz, feed::Feed, jwks};
-use std::time::{Duration, Instant};
-
-fn eventually(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("not within {within:?}: {what}");
-}
+use std::time::Duration;
 
 #[test]
 fn a_failing_jwks_server_leaves_the_last_good_keys_and_recovery_is_picked_up() {

@@ -4,13 +4,14 @@
 //! the WasmPlugins turned into the Wasm filters Envoy receives from Istio, and run.
 
 use serde_json::json;
+use sieve_e2e::eventually;
 use sieve_e2e::istio;
 use sieve_e2e::tokens::{claims, sign_with, DemoKey};
 use sieve_e2e::{workspace_root, Envoy, EnvoyConfig, EnvoyOptions, Reply, Request};
 use sieve_services::{authz, echo, feed::Feed, jwks, Background};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn manifests() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("istio"))
@@ -90,17 +91,6 @@ fn free_port() -> u16 {
 
 fn start(config: &EnvoyConfig) -> Envoy {
     Envoy::start(config, EnvoyOptions::default()).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn eventually(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("not within {within:?}: {what}");
 }
 
 /// What each filter's demo config does, through whatever `base` URL serves it.

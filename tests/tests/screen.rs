@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use serde_json::{json, Value};
+use sieve_e2e::eventually;
 use sieve_e2e::{Envoy, EnvoyConfig, Stack};
 use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use sieve_services::feed::Feed;
@@ -36,17 +37,6 @@ fn status_via(envoy: &Envoy, path: &str, headers: &[(&str, &str)]) -> u16 {
     request.push_str("\r\n");
     let reply = sieve_e2e::client::raw_request(envoy.listener(), request.as_bytes()).unwrap();
     reply.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status: {reply}"))
-}
-
-fn eventually(within: Duration, what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("not within {within:?}: {what}");
 }
 
 #[test]

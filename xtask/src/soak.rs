@@ -5,10 +5,11 @@
 //! `target/soak/report.md`.
 
 use base64::Engine;
+use sieve_e2e::load::{read_response, ResponseHead};
 use sieve_e2e::tokens::{claims, sign_with, DemoKey};
 use sieve_e2e::{modules, workspace_root, Envoy, EnvoyConfig, EnvoyOptions};
 use sieve_services::{authz, feed::Feed, jwks};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -129,31 +130,6 @@ fn classes(token: &str) -> Vec<Class> {
     ]
 }
 
-/// Reads one response; its status and whether the server closes the connection after it
-/// (Envoy closes after some local replies, e.g. a 400).
-fn status_of(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(u16, bool)> {
-    buffer.clear();
-    let mut chunk = [0u8; 16384];
-    loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(buffer.get(..end).unwrap_or_default()).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            while buffer.len() < end + 4 + length {
-                let n = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
-                buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
-            }
-            let closes = head.lines().any(|l| l.replace(' ', "") == "connection:close");
-            return head.split(' ').nth(1).and_then(|s| s.parse().ok()).map(|status| (status, closes));
-        }
-        let n = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
-        buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
-    }
-}
-
 /// RSS samples: (seconds since start, requests done, bytes).
 type Samples = Arc<Mutex<Vec<(f64, u64, u64)>>>;
 
@@ -224,7 +200,7 @@ pub fn soak(args: &[String]) -> Result<(), String> {
             let mut stream = TcpStream::connect(addr).map_err(|e| e.to_string())?;
             let mut buffer = Vec::new();
             stream.write_all(&class.request).map_err(|e| e.to_string())?;
-            if status_of(&mut stream, &mut buffer).map(|(status, _)| status) != Some(class.expect) {
+            if read_response(&mut stream, &mut buffer).map(|head| head.status) != Some(class.expect) {
                 all = false;
             }
         }
@@ -279,8 +255,8 @@ pub fn soak(args: &[String]) -> Result<(), String> {
                             transport.fetch_add(1, Ordering::Relaxed);
                             continue 'connect;
                         }
-                        match status_of(&mut stream, &mut buffer) {
-                            Some((status, closes)) => {
+                        match read_response(&mut stream, &mut buffer) {
+                            Some(ResponseHead { status, closes }) => {
                                 done.fetch_add(1, Ordering::Relaxed);
                                 if status != class.expect {
                                     wrong.fetch_add(1, Ordering::Relaxed);
