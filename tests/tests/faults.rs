@@ -146,8 +146,14 @@ fn a_bad_config_pushed_to_a_running_envoy_is_refused_and_the_old_one_keeps_servi
     let config = EnvoyConfig::from_json(&bootstrap).unwrap();
     let envoy = Envoy::start(&config, sieve_e2e::EnvoyOptions::default()).unwrap();
     let base = format!("http://127.0.0.1:{port}");
+    // A new connection per check: a kept-alive one stays with the filter chain it was accepted by
+    // until it closes, so it would keep seeing the old config after an update.
     let version = || {
-        sieve_e2e::Request::new("GET", &format!("{base}/")).try_send().ok().and_then(|r| r.upstream_header("x-version"))
+        sieve_e2e::Request::new("GET", &format!("{base}/"))
+            .header("connection", "close")
+            .try_send()
+            .ok()
+            .and_then(|r| r.upstream_header("x-version"))
     };
     eventually(Duration::from_secs(10), "the first listener serves", || version().as_deref() == Some("one"));
 
