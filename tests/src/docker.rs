@@ -59,6 +59,11 @@ pub fn compose() -> Result<Command, String> {
     ))
 }
 
+/// True when the Debian base image is already built (building it needs root for debootstrap).
+pub fn base_image_exists() -> bool {
+    image_exists(BASE_IMAGE)
+}
+
 fn image_exists(image: &str) -> bool {
     Command::new("docker").args(["image", "inspect", image]).output().is_ok_and(|o| o.status.success())
 }
@@ -86,14 +91,28 @@ pub fn base_image() -> Result<&'static str, String> {
         return Ok(BASE_IMAGE);
     }
     let rootfs = scratch_root().join("debian-rootfs");
-    let _ = std::fs::remove_dir_all(&rootfs);
+    // debootstrap needs root; a user who is not root gets it through passwordless sudo.
+    let as_root = |program: &str| {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            Command::new(program)
+        } else {
+            let mut command = Command::new("sudo");
+            command.args(["-n", program]);
+            command
+        }
+    };
+    let remove_rootfs = || {
+        let _ = as_root("rm").arg("-rf").arg(&rootfs).status();
+    };
+    remove_rootfs();
     std::fs::create_dir_all(&rootfs).map_err(|e| e.to_string())?;
     let debootstrap = if Path::new("/usr/sbin/debootstrap").exists() { "/usr/sbin/debootstrap" } else { "debootstrap" };
     run(
-        Command::new(debootstrap).args(["--variant=minbase", "bookworm"]).arg(&rootfs).arg(debian_mirror()),
-        "debootstrap (install it with apt-get install debootstrap; it needs root)",
+        as_root(debootstrap).args(["--variant=minbase", "bookworm"]).arg(&rootfs).arg(debian_mirror()),
+        "debootstrap (as root or with passwordless sudo; cargo xtask test installs it)",
     )?;
-    let tar = Command::new("tar")
+    let tar = as_root("tar")
         .arg("-C")
         .arg(&rootfs)
         .args(["-c", "."])
@@ -102,7 +121,7 @@ pub fn base_image() -> Result<&'static str, String> {
         .map_err(|e| e.to_string())?;
     let stdout = tar.stdout.ok_or("tar gave no output")?;
     run(Command::new("docker").args(["import", "-", BASE_IMAGE]).stdin(stdout), "docker import")?;
-    let _ = std::fs::remove_dir_all(&rootfs);
+    remove_rootfs();
     Ok(BASE_IMAGE)
 }
 

@@ -19,7 +19,7 @@ pub fn data_dir() -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 
 /// check-jsonschema and cel-python, pinned, installed once into `<root>/.tools/python`.
-fn python_tools() -> Result<PathBuf, String> {
+pub fn python_tools() -> Result<PathBuf, String> {
     static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     INSTALLED
         .get_or_init(|| {

@@ -378,15 +378,7 @@ fn wrk_binary() -> Result<PathBuf, String> {
     if let Some(found) = which("wrk") {
         return Ok(found);
     }
-    eprintln!("wrk is not installed: installing it from Debian (apt-get install wrk)...");
-    let status = Command::new("apt-get").args(["install", "-y", "-q", "wrk"]).status();
-    if !status.is_ok_and(|s| s.success()) {
-        let _ = Command::new("apt-get").args(["update", "-q"]).status();
-        let status = Command::new("apt-get").args(["install", "-y", "-q", "wrk"]).status();
-        if !status.is_ok_and(|s| s.success()) {
-            return Err("cannot install wrk (apt-get install wrk, as root)".into());
-        }
-    }
+    crate::prereq::debian_packages(&["wrk"])?;
     which("wrk").ok_or_else(|| "wrk is still not on PATH".into())
 }
 

@@ -54,7 +54,7 @@ fn tools_dir() -> PathBuf {
 }
 
 /// The nightly toolchain (cargo fuzz needs it for the sanitizer flags) and cargo-fuzz itself.
-fn ensure_tools() -> Result<(), String> {
+pub(crate) fn ensure_tools() -> Result<(), String> {
     let nightly = Command::new("rustup").args(["run", "nightly", "rustc", "--version"]).output();
     if !nightly.is_ok_and(|o| o.status.success()) {
         eprintln!("installing the nightly toolchain (rustup)...");

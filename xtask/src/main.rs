@@ -14,6 +14,7 @@ mod fuzz;
 mod hash;
 mod new;
 mod oci;
+mod prereq;
 mod soak;
 mod up;
 
@@ -30,8 +31,10 @@ commands:
                              :10001, screen :10002, chain :10003, ...) in front of the demo services, print what to
                              curl, stop on Ctrl-C
        --config FILE           run this Envoy config instead (e.g. envoy/auth.yaml)
-       --port N                first listener port (default 10000; the next listener gets N+1, ...)
-       --admin-port N          admin port (default 9901)
+       --port N                first listener port (default 10000; the next listener gets N+1, ...; 0: free ports)
+       --admin-port N          admin port (default 9901; 0: a free port)
+       --check                 run every printed command (with bash, as printed), check each answers as its note
+                               says, then stop; non-zero exit if one does not
   bench [--rounds N] [--seconds S] [--only a,b] [--quick]
                              Sieve against no filter, the proxy-wasm floor, Lua and Envoy's native filters
                              (release build, wrk, pinned cores; writes bench/RESULTS.md and the chart)
@@ -64,28 +67,31 @@ Envoy: $ENVOY_BIN if set, else `envoy` on PATH, else .envoy/ in the workspace.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("build") => build().map(|_| ()),
-        Some("up") => up::up(args.get(1..).unwrap_or_default()),
-        Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
-        Some("generate") => generate(),
-        Some("new") => new::new(args.get(1..).unwrap_or_default()),
-        Some("fuel") => fuel(args.get(1..).unwrap_or_default()),
-        Some("fuzz") => fuzz::fuzz(args.get(1..).unwrap_or_default()),
-        Some("soak") => in_release("soak", args.get(1..).unwrap_or_default(), soak::soak),
-        Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
-        Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
-        Some("bench-screen") => {
-            in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
-        }
-        Some("test") => test(args.get(1..).unwrap_or_default()),
-        Some("envoy") => envoy_binary().map(|path| println!("{}", path.display())),
-        Some("help" | "--help" | "-h") | None => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
-    };
+    let builds =
+        !matches!(args.first().map(String::as_str), None | Some("help" | "--help" | "-h" | "envoy" | "auth-hash"));
+    let result =
+        if builds { prereq::toolchain() } else { Ok(()) }.and_then(|()| match args.first().map(String::as_str) {
+            Some("build") => build().map(|_| ()),
+            Some("up") => up::up(args.get(1..).unwrap_or_default()),
+            Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
+            Some("generate") => generate(),
+            Some("new") => new::new(args.get(1..).unwrap_or_default()),
+            Some("fuel") => fuel(args.get(1..).unwrap_or_default()),
+            Some("fuzz") => fuzz::fuzz(args.get(1..).unwrap_or_default()),
+            Some("soak") => in_release("soak", args.get(1..).unwrap_or_default(), soak::soak),
+            Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
+            Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
+            Some("bench-screen") => {
+                in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
+            }
+            Some("test") => test(args.get(1..).unwrap_or_default()),
+            Some("envoy") => envoy_binary().map(|path| println!("{}", path.display())),
+            Some("help" | "--help" | "-h") | None => {
+                println!("{USAGE}");
+                Ok(())
+            }
+            Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -189,8 +195,7 @@ fn run(step: &str, command: &mut Command) -> Result<(), String> {
 fn test(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let passthrough: Vec<&String> = args.iter().skip_while(|a| *a != "--").skip(1).collect();
-    eprintln!("==> Envoy");
-    eprintln!("    {}", envoy_description()?);
+    prereq::for_tests()?;
     eprintln!("==> filter modules");
     let modules = build()?;
     run("rustfmt --check", cargo().args(["fmt", "--all", "--check"]))?;

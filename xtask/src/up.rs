@@ -6,16 +6,18 @@ use sieve_e2e::{modules, workspace_root, Envoy, EnvoyConfig, EnvoyOptions};
 use sieve_services::{authz, echo, feed, jwks, Background};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 struct Options {
     only: Option<String>,
     port: u16,
     admin_port: u16,
+    check: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
-    let mut options = Options { only: None, port: 10000, admin_port: 9901 };
+    let mut options = Options { only: None, port: 10000, admin_port: 9901, check: false };
     let mut iter = args.iter();
     while let Some(flag) = iter.next() {
         let mut value = || iter.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
@@ -23,6 +25,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--config" => options.only = Some(value()?),
             "--port" => options.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--admin-port" => options.admin_port = value()?.parse().map_err(|e| format!("--admin-port: {e}"))?,
+            "--check" => options.check = true,
             other => return Err(format!("unknown option {other:?} for up\n\n{USAGE}")),
         }
     }
@@ -37,7 +40,7 @@ struct Services {
 }
 
 impl Services {
-    fn start() -> Result<Self, String> {
+    fn start(deny_list: PathBuf) -> Result<Self, String> {
         let local =
             |what: &str, result: std::io::Result<Background>| result.map_err(|e| format!("cannot start {what}: {e}"));
         Ok(Services {
@@ -52,7 +55,7 @@ impl Services {
             )?,
             feed: local(
                 "the screening feed",
-                sieve_services::spawn(([127, 0, 0, 1], 0).into(), feed::file_handler(demo_list())),
+                sieve_services::spawn(([127, 0, 0, 1], 0).into(), feed::file_handler(deny_list)),
             )?,
         })
     }
@@ -67,22 +70,118 @@ fn demo_list() -> PathBuf {
     workspace_root().join("services/demo-lists/deny.txt")
 }
 
+/// One thing to try against the demo: the shell command as printed, the note printed under it, and
+/// what its output must show, which `up --check` verifies by running the very command printed.
+struct Try {
+    command: String,
+    note: &'static str,
+    shows: Vec<String>,
+    hides: Vec<String>,
+    /// The answer may take this long to appear (a list the feed serves on its interval).
+    within: Duration,
+}
+
+impl Try {
+    fn new(command: String, note: &'static str) -> Try {
+        Try { command, note, shows: Vec::new(), hides: Vec::new(), within: Duration::ZERO }
+    }
+    fn shows(mut self, text: &str) -> Try {
+        self.shows.push(text.to_string());
+        self
+    }
+    fn hides(mut self, text: &str) -> Try {
+        self.hides.push(text.to_string());
+        self
+    }
+    fn within(mut self, duration: Duration) -> Try {
+        self.within = duration;
+        self
+    }
+
+    /// What the echo upstream reports for a header it received (its JSON `header_list`).
+    fn upstream_sees(self, name: &str, value: &str) -> Try {
+        self.shows(&format!("[\"{name}\",\"{value}\"]"))
+    }
+    fn upstream_lacks(self, name: &str) -> Try {
+        self.hides(&format!("[\"{name}\","))
+    }
+
+    fn render(&self) -> String {
+        if self.note.is_empty() {
+            format!("  {}\n", self.command)
+        } else {
+            format!("  {}\n      # {}\n", self.command, self.note)
+        }
+    }
+
+    /// Runs the command with bash, as a user pasting it would; retries until `within` has passed.
+    fn check(&self) -> Result<(), String> {
+        let deadline = Instant::now() + self.within;
+        loop {
+            let output = Command::new("bash")
+                .args(["-c", &self.command])
+                .output()
+                .map_err(|e| format!("cannot run bash: {e}"))?;
+            let text =
+                format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+            let missing: Vec<&String> = self.shows.iter().filter(|s| !text.contains(s.as_str())).collect();
+            let present: Vec<&String> = self.hides.iter().filter(|s| text.contains(s.as_str())).collect();
+            let failed_command = !output.status.success() && self.shows.is_empty() && self.hides.is_empty();
+            if missing.is_empty() && present.is_empty() && !failed_command {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "{}\n      expected {:?}, missing {missing:?}, present but must not be {present:?}; output:\n{}",
+                    self.command,
+                    self.shows,
+                    text.lines().map(|l| format!("        {l}")).collect::<Vec<_>>().join("\n")
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+const DEMO_KEY: &str = "sieve-demo-key-0123456789abcdef";
+
 /// What to try against the Envoy running `config`.
-fn hints(config: &str, base: &str, admin: &str) -> String {
-    match config {
-        "headers" => format!(
-            r#"  curl -s {base}/api/hello -H 'x-legacy-user: ann' -H 'x-internal-debug: 1'
-      # the upstream sees x-sieve-client-ip, x-sieve-request, x-user (renamed), x-sieve-tags; no x-internal-debug
-  curl -si {base}/api/hello | grep -i '^x-'
-      # the response gains x-sieve-served-by; x-echo-upstream is renamed to x-upstream
-  curl -si {base}/ -H 'x-echo-status: 503' | grep -i cache-control
-      # a response rule conditioned on the status
-  curl -si {base}/tenants/acme
-      # 400 JSON error: the x-tenant rule rejects requests without it (detail sieve_headers.bad_request)
-  curl -s {base}/raw/anything
-      # the route named "raw" disables the filter (per-route entry)
-  curl -s '{admin}/stats?filter=sieve'"#
-        ),
+fn tries(config: &str, base: &str, admin: &str, deny_list: &std::path::Path) -> Vec<Try> {
+    let stats = Try::new(format!("curl -s '{admin}/stats?filter=sieve'"), "").shows("wasmcustom.sieve.");
+    let mut tries = match config {
+        "headers" => vec![
+            Try::new(
+                format!("curl -s {base}/api/hello -H 'x-legacy-user: ann' -H 'x-internal-debug: 1'"),
+                "the upstream sees x-sieve-client-ip, x-sieve-request, x-user (renamed), x-sieve-tags; no x-internal-debug",
+            )
+            .shows("[\"x-sieve-client-ip\",")
+            .shows("[\"x-sieve-request\",\"GET /api/hello")
+            .upstream_sees("x-user", "ann")
+            .upstream_sees("x-sieve-tags", "api")
+            .upstream_lacks("x-internal-debug")
+            .upstream_lacks("x-legacy-user"),
+            Try::new(
+                format!("curl -si {base}/api/hello | grep -i '^x-'"),
+                "the response gains x-sieve-served-by; x-echo-upstream is renamed to x-upstream",
+            )
+            .shows("x-sieve-served-by: sieve")
+            .shows("x-upstream: sieve-echo")
+            .hides("x-echo-upstream"),
+            Try::new(
+                format!("curl -si {base}/ -H 'x-echo-status: 503' | grep -i cache-control"),
+                "a response rule conditioned on the status",
+            )
+            .shows("cache-control: no-store"),
+            Try::new(
+                format!("curl -si {base}/tenants/acme"),
+                "400 JSON error: the x-tenant rule rejects requests without it (detail sieve_headers.bad_request)",
+            )
+            .shows("HTTP/1.1 400")
+            .shows("\"error\":\"bad_request\""),
+            Try::new(format!("curl -s {base}/raw/anything"), "the route named \"raw\" disables the filter (per-route entry)")
+                .shows("\"path\":\"/raw/anything\"")
+                .upstream_lacks("x-sieve-request"),
+        ],
         "auth" => {
             let token = sign_with(
                 "RS256",
@@ -92,56 +191,120 @@ fn hints(config: &str, base: &str, admin: &str) -> String {
                     serde_json::json!({"scope": "read", "org": {"team": "blue"}, "exp": sieve_e2e::tokens::now() + 86_400}),
                 ),
             );
-            format!(
-                r#"  curl -si {base}/things
-      # 401 with a WWW-Authenticate challenge per provider
-  curl -s {base}/things -H 'x-api-key: sieve-demo-key-0123456789abcdef'
-      # API key: the upstream sees x-sieve-consumer: demo-app (and no x-api-key: stripped)
-  curl -s -u demo:sieve-demo-password-8c6f1d2e9a7b4f03 {base}/admin/panel
-      # Basic: consumer demo-admin, the only one allowed on /admin
-  curl -si {base}/admin/panel -H 'x-api-key: sieve-demo-key-0123456789abcdef'
-      # 403: authenticated, not allowed on /admin
-  curl -s {base}/things -H 'authorization: Bearer {token}'
-      # JWT (RS256, keys fetched from the JWKS server): consumer demo-user, x-jwt-scope, x-jwt-team
-  curl -s {base}/things -H 'authorization: Bearer demo-authz-token'
-      # external authorization: consumer authz-demo, x-auth-scope from the service
-  curl -s {base}/things -H 'x-sieve-consumer: root' -H 'x-api-key: sieve-demo-key-0123456789abcdef'
-      # a client-sent consumer header never reaches the upstream
-  curl -s '{admin}/stats?filter=sieve'"#
-            )
+            vec![
+                Try::new(format!("curl -si {base}/things"), "401 with a WWW-Authenticate challenge per provider")
+                    .shows("HTTP/1.1 401")
+                    .shows("www-authenticate: ApiKey")
+                    .shows("www-authenticate: Basic")
+                    .shows("www-authenticate: Bearer"),
+                Try::new(
+                    format!("curl -s {base}/things -H 'x-api-key: {DEMO_KEY}'"),
+                    "API key: the upstream sees x-sieve-consumer: demo-app (and no x-api-key: stripped)",
+                )
+                .upstream_sees("x-sieve-consumer", "demo-app")
+                .upstream_lacks("x-api-key"),
+                Try::new(
+                    format!("curl -s -u demo:sieve-demo-password-8c6f1d2e9a7b4f03 {base}/admin/panel"),
+                    "Basic: consumer demo-admin, the only one allowed on /admin",
+                )
+                .upstream_sees("x-sieve-consumer", "demo-admin")
+                .upstream_lacks("authorization"),
+                Try::new(
+                    format!("curl -si {base}/admin/panel -H 'x-api-key: {DEMO_KEY}'"),
+                    "403: authenticated, not allowed on /admin",
+                )
+                .shows("HTTP/1.1 403"),
+                Try::new(
+                    format!("curl -s {base}/things -H 'authorization: Bearer {token}'"),
+                    "JWT (RS256, keys fetched from the JWKS server): consumer demo-user, x-jwt-scope, x-jwt-team",
+                )
+                .upstream_sees("x-sieve-consumer", "demo-user")
+                .upstream_sees("x-jwt-scope", "read")
+                .upstream_sees("x-jwt-team", "blue"),
+                Try::new(
+                    format!("curl -s {base}/things -H 'authorization: Bearer demo-authz-token'"),
+                    "external authorization: consumer authz-demo, x-auth-scope from the service",
+                )
+                .upstream_sees("x-sieve-consumer", "authz-demo")
+                .upstream_sees("x-auth-scope", "demo"),
+                Try::new(
+                    format!("curl -s {base}/things -H 'x-sieve-consumer: root' -H 'x-api-key: {DEMO_KEY}'"),
+                    "a client-sent consumer header never reaches the upstream",
+                )
+                .upstream_sees("x-sieve-consumer", "demo-app")
+                .hides("\"root\""),
+            ]
         }
-        "screen" => format!(
-            r#"  curl -si {base}/ -H 'x-forwarded-for: 198.51.100.7, 10.0.0.1'
-      # 403: the client (left of one trusted proxy) is on the deny list the feed serves
-  curl -si {base}/ -H 'x-forwarded-for: 192.0.2.55, 10.0.0.1'
-      # 403: inside the exact CIDR range 192.0.2.0/24
-  curl -si {base}/ -H 'x-forwarded-for: 203.0.113.9, 10.0.0.1'
-      # 200: not listed
-  echo 203.0.113.9 >> {list}
-      # ...and within 5 s (the feed's interval) the same request gets 403, on every worker
-  curl -si {base}/partners/orders -H 'x-partner-id: ACME'       # 200: on the inline allow list
-  curl -si {base}/partners/orders -H 'x-partner-id: initech'    # 403: not on it
-  curl -s '{admin}/stats?filter=sieve'"#,
-            list = demo_list().display()
-        ),
-        "chain" => format!(
-            r#"  curl -si {base}/api/x
-      # 401: the auth stage; the headers stage still adds cache-control and x-sieve-served-by to the reply
-  curl -s {base}/api/x -H 'x-api-key: sieve-demo-key-0123456789abcdef' -H 'x-legacy-user: ann'
-      # headers, auth and screen in one VM: x-sieve-consumer, x-user, x-sieve-tags upstream
-  curl -si {base}/ -H 'x-api-key: sieve-demo-key-0123456789abcdef' -H 'x-forwarded-for: 198.51.100.7, 10.0.0.1'
-      # 403: authenticated, then screened by the fed deny list
-  curl -s '{admin}/stats?filter=sieve'"#
-        ),
-        _ => format!("  curl -si {base}/\n  curl -s '{admin}/stats?filter=sieve'"),
-    }
+        "screen" => {
+            let from = |client: &str| format!("curl -si {base}/ -H 'x-forwarded-for: {client}, 10.0.0.1'");
+            vec![
+                Try::new(
+                    from("198.51.100.7"),
+                    "403: the client (left of one trusted proxy) is on the deny list the feed serves",
+                )
+                .shows("HTTP/1.1 403"),
+                Try::new(from("192.0.2.55"), "403: inside the exact CIDR range 192.0.2.0/24").shows("HTTP/1.1 403"),
+                Try::new(from("203.0.113.9"), "200: not listed").shows("HTTP/1.1 200"),
+                Try::new(
+                    format!("echo 203.0.113.9 >> {}", deny_list.display()),
+                    "the feed serves the new list: within 5 s (its interval) every worker has it",
+                ),
+                Try::new(from("203.0.113.9"), "403: now listed").shows("HTTP/1.1 403").within(Duration::from_secs(15)),
+                Try::new(
+                    format!("curl -si {base}/partners/orders -H 'x-partner-id: ACME'"),
+                    "200: on the inline allow list",
+                )
+                .shows("HTTP/1.1 200"),
+                Try::new(
+                    format!("curl -si {base}/partners/orders -H 'x-partner-id: initech'"),
+                    "403: not on it",
+                )
+                .shows("HTTP/1.1 403"),
+            ]
+        }
+        "chain" => vec![
+            Try::new(
+                format!("curl -si {base}/api/x"),
+                "401: the auth stage; the headers stage still adds cache-control and x-sieve-served-by to the reply",
+            )
+            .shows("HTTP/1.1 401")
+            .shows("cache-control: no-store")
+            .shows("x-sieve-served-by: sieve"),
+            Try::new(
+                format!("curl -s {base}/api/x -H 'x-api-key: {DEMO_KEY}' -H 'x-legacy-user: ann'"),
+                "headers, auth and screen in one VM: x-sieve-consumer, x-user, x-sieve-tags upstream",
+            )
+            .upstream_sees("x-sieve-consumer", "demo-app")
+            .upstream_sees("x-user", "ann")
+            .upstream_sees("x-sieve-tags", "api"),
+            Try::new(
+                format!("curl -si {base}/ -H 'x-api-key: {DEMO_KEY}' -H 'x-forwarded-for: 198.51.100.7, 10.0.0.1'"),
+                "403: authenticated, then screened by the fed deny list",
+            )
+            .shows("HTTP/1.1 403")
+            .shows("\"error\":\"screened\""),
+        ],
+        _ => vec![Try::new(format!("curl -si {base}/"), "").shows("HTTP/1.1")],
+    };
+    tries.push(stats);
+    tries
 }
 
 pub fn up(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     eprintln!("envoy: {}", envoy_description()?);
     build()?;
-    let services = Services::start()?;
+    // A check edits a copy of the deny list, never the one in the repository.
+    let deny_list = if options.check {
+        let copy = sieve_e2e::scratch_root().join(format!("up-check-{}", std::process::id())).join("deny.txt");
+        let dir = copy.parent().ok_or("no scratch directory")?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::copy(demo_list(), &copy).map_err(|e| format!("{}: {e}", demo_list().display()))?;
+        copy
+    } else {
+        demo_list()
+    };
+    let services = Services::start(deny_list.clone())?;
     let file = options.only.clone().unwrap_or_else(|| "envoy/all.yaml".into());
     let mut config = EnvoyConfig::load(&file)?;
     config.make_local(&modules::release_dir(), &services.clusters());
@@ -154,17 +317,22 @@ pub fn up(args: &[String]) -> Result<(), String> {
             options.port, options.admin_port
         )
     })?;
-    let admin = format!("http://127.0.0.1:{}", options.admin_port);
+    let admin = format!("http://{}", envoy.admin);
     let stem = PathBuf::from(&file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mut text = String::new();
-    for (index, listener) in config.listener_names().iter().enumerate() {
+    let mut all_tries = Vec::new();
+    for listener in config.listener_names() {
         // all.yaml names its listeners after the filters; a single-filter file has one listener.
         let name = if stem == "all" { listener.clone() } else { stem.clone() };
-        let base = format!("http://127.0.0.1:{}", options.port + index as u16);
-        text.push_str(&format!("\n== {name}: Envoy {base}\n{}\n", hints(&name, &base, &admin)));
+        let addr = envoy.listeners.get(&listener).ok_or_else(|| format!("Envoy has no listener {listener}"))?;
+        let base = format!("http://{addr}");
+        let tries = tries(&name, &base, &admin, &deny_list);
+        text.push_str(&format!("\n== {name}: Envoy {base}\n"));
+        tries.iter().for_each(|t| text.push_str(&t.render()));
+        all_tries.extend(tries);
     }
     println!(
-        "\nSieve is up: Envoy with {file} (rendered {}; log {}; admin {admin})\nDemo services: echo http://{}, JWKS http://{}, authorization http://{}, feed http://{}\n{text}\nAccess logs follow. Ctrl-C stops everything.",
+        "\nSieve is up: Envoy with {file} (rendered {}; log {}; admin {admin})\nDemo services: echo http://{}, JWKS http://{}, authorization http://{}, feed http://{}\n{text}",
         envoy.work_dir.join("envoy.yaml").display(),
         envoy.work_dir.join("envoy.log").display(),
         services.echo.addr,
@@ -172,6 +340,14 @@ pub fn up(args: &[String]) -> Result<(), String> {
         services.authz.addr,
         services.feed.addr
     );
+    if options.check {
+        let result = check(&all_tries);
+        let _ = envoy.stop();
+        drop(services);
+        let _ = deny_list.parent().map(std::fs::remove_dir_all);
+        return result;
+    }
+    println!("Access logs follow. Ctrl-C stops everything.");
     let mut running = vec![(stem, envoy)];
     let stopped_by_user = wait(&mut running)?;
     eprintln!("\nstopping Envoy and the demo services...");
@@ -189,6 +365,35 @@ pub fn up(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("Envoy exited unexpectedly; its log:\n{}", failed.join("\n")))
     }
+}
+
+/// `--check`: every printed command, run in order as printed, answers as its note says.
+fn check(tries: &[Try]) -> Result<(), String> {
+    println!("checking every command above (as printed, with bash):");
+    let mut failures = Vec::new();
+    for attempt in tries {
+        match attempt.check() {
+            Ok(()) => println!("  ok      {}", shorten(&attempt.command)),
+            Err(why) => {
+                println!("  FAILED  {why}");
+                failures.push(shorten(&attempt.command));
+            }
+        }
+    }
+    if failures.is_empty() {
+        println!("all {} answered as documented", tries.len());
+        Ok(())
+    } else {
+        Err(format!("{} of {} commands did not answer as documented: {failures:?}", failures.len(), tries.len()))
+    }
+}
+
+fn shorten(command: &str) -> String {
+    let mut short: String = command.chars().take(110).collect();
+    if short.len() < command.len() {
+        short.push('…');
+    }
+    short
 }
 
 /// Prints new access-log lines until Ctrl-C/SIGTERM (true) or an Envoy exits (false).
