@@ -63,6 +63,8 @@ pub trait Stage {
         response: &CallResponse,
     ) -> Action;
     fn wake(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut dyn Any) -> Action;
+    /// Whether this stage, in `state`, waits for the answer to callout `token`.
+    fn waits_for(&self, state: &dyn Any, token: u32) -> bool;
 }
 
 impl<F: Filter> Stage for Plugin<F> {
@@ -123,6 +125,10 @@ impl<F: Filter> Stage for Plugin<F> {
             None => Action::Continue,
         }
     }
+
+    fn waits_for(&self, state: &dyn Any, token: u32) -> bool {
+        state.downcast_ref::<StageState<F>>().is_some_and(|state| state.waits_for(token))
+    }
 }
 
 /// The compiled chain.
@@ -130,6 +136,8 @@ pub struct Chain<S: Stages> {
     stages: Vec<Box<dyn Stage>>,
     /// Where each stage's root-callout indexes start in the chain's flat numbering.
     offsets: Vec<usize>,
+    /// `sieve.<chain>.stray_callout_answers`: answers no stage of the request is waiting for.
+    stray_answers: crate::Counter,
     _stages: PhantomData<S>,
 }
 
@@ -232,7 +240,8 @@ impl<S: Stages> Runtime for Chain<S> {
             next += stage.config_count();
             stages.push(stage);
         }
-        Ok(Chain { stages, offsets, _stages: PhantomData })
+        let stray_answers = crate::Setup::new(host, S::NAME).counter("stray_callout_answers");
+        Ok(Chain { stages, offsets, stray_answers, _stages: PhantomData })
     }
 
     fn describe(&self) -> String {
@@ -277,6 +286,13 @@ impl<S: Stages> Runtime for Chain<S> {
     fn on_call_response(&self, host: &mut dyn Host, stream: &mut ChainStream, response: &CallResponse) -> Action {
         let Some((stage, index)) = self.waiting(stream) else { return Action::Continue };
         let Some(state) = stream.states.get_mut(index) else { return Action::Continue };
+        // By token, not by position: the answer goes to the stage that asked, and only while the
+        // request waits in it. An earlier stage's late answer (it already moved on) is stray.
+        if !stage.waits_for(state.as_ref(), response.token) {
+            self.stray_answers.add(host, 1);
+            log::debug!("sieve.{}: dropped an answer to callout {} no stage waits for", S::NAME, response.token);
+            return Action::Pause;
+        }
         match stage.call_response(host, &mut stream.core, state.as_mut(), response) {
             Action::Continue => self.run_from(host, stream, index + 1),
             other => other,

@@ -18,6 +18,7 @@ pub struct StreamCore {
     pub(crate) consumer: Option<String>,
     path: Option<Option<String>>,
     match_path: Option<Option<String>>,
+    folded_match_path: Option<Option<String>>,
     method: Option<Option<String>>,
     authority: Option<Option<String>>,
     route_name: Option<Option<String>>,
@@ -25,6 +26,12 @@ pub struct StreamCore {
     /// Envoy drops the request header map once the request has gone upstream: what the response
     /// phase reads of the request is kept here during the request phase.
     kept_headers: Vec<(String, Option<Vec<u8>>)>,
+    /// Credentials taken out of this request (raw bytes as they appeared): no header written on the
+    /// way upstream may carry them, whichever stage wrote it and in whichever order.
+    secrets: Vec<Vec<u8>>,
+    /// Request headers written in the request phase (by any stage), to scrub when a credential
+    /// is taken out after they were written.
+    written: Vec<String>,
     /// Request headers read in the request phase, so that stages of a chain (or rules of one
     /// filter) that read the same header ask the host once. A write through [`Http`] drops the entry.
     seen: std::cell::RefCell<Vec<(String, Option<Vec<u8>>)>>,
@@ -153,12 +160,59 @@ impl<'a> Http<'a> {
 
     pub fn set_header(&mut self, map: MapKind, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
         self.forget_fact(map, name);
-        self.host.set_header(map, name, value.as_ref())
+        let value = self.outgoing(map, name, value.as_ref());
+        self.host.set_header(map, name, &value)
     }
 
     pub fn add_header(&mut self, map: MapKind, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
         self.forget_fact(map, name);
-        self.host.add_header(map, name, value.as_ref())
+        let value = self.outgoing(map, name, value.as_ref());
+        self.host.add_header(map, name, &value)
+    }
+
+    /// A request header on its way upstream: recorded as written, and without any credential a
+    /// stage took out of this request.
+    fn outgoing<'v>(&mut self, map: MapKind, name: &str, value: &'v [u8]) -> std::borrow::Cow<'v, [u8]> {
+        if map != MapKind::RequestHeaders || self.phase != Phase::Request {
+            return std::borrow::Cow::Borrowed(value);
+        }
+        if !self.core.written.iter().any(|written| written == name) {
+            self.core.written.push(name.to_string());
+        }
+        redact(value, &self.core.secrets)
+    }
+
+    /// Takes a credential out of the request's copies: every request header a stage wrote before
+    /// (for instance `%PATH%` copied into `x-sieve-request` before `?api_key=` was stripped) and
+    /// every one written after loses it. `secret` is the credential as it appeared in the request
+    /// (an empty one is ignored). The credential's own header or parameter is the caller's to remove.
+    pub fn scrub_secret(&mut self, secret: &[u8]) {
+        if secret.is_empty() || self.core.secrets.iter().any(|known| known == secret) {
+            return;
+        }
+        self.core.secrets.push(secret.to_vec());
+        let written = self.core.written.clone();
+        for name in written {
+            if name == ":path" {
+                continue;
+            }
+            let values: Vec<Vec<u8>> = self
+                .host
+                .headers(MapKind::RequestHeaders)
+                .into_iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, value)| value)
+                .collect();
+            if !values.iter().any(|value| contains(value, secret)) {
+                continue;
+            }
+            self.forget_fact(MapKind::RequestHeaders, &name);
+            let _ = self.host.remove_header(MapKind::RequestHeaders, &name);
+            for value in values {
+                let clean = redact(&value, &self.core.secrets);
+                let _ = self.host.add_header(MapKind::RequestHeaders, &name, &clean);
+            }
+        }
     }
 
     pub fn remove_header(&mut self, map: MapKind, name: &str) -> Result<(), HostError> {
@@ -205,6 +259,11 @@ impl<'a> Http<'a> {
     /// rules on paths must then not match (and a filter guarding paths should refuse it).
     pub fn match_path(&mut self) -> Option<&str> {
         cached_fact!(self.match_path, self.path().and_then(crate::uri::normalize_path))
+    }
+
+    /// [`Http::match_path`] in lower case, for rules that ignore letter case.
+    pub fn folded_match_path(&mut self) -> Option<&str> {
+        cached_fact!(self.folded_match_path, self.match_path().map(str::to_lowercase))
     }
 
     /// A path is there but no path rule can tell what it means (an encoded `/`, a backslash...).
@@ -323,12 +382,43 @@ impl<'a> Http<'a> {
             ":path" => {
                 self.core.path = None;
                 self.core.match_path = None;
+                self.core.folded_match_path = None;
             }
             ":method" => self.core.method = None,
             ":authority" => self.core.authority = None,
             _ => {}
         }
     }
+}
+
+/// What a scrubbed credential becomes in the headers that copied it.
+pub const REDACTED: &[u8] = b"[redacted]";
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// `value` with every occurrence of every secret replaced by [`REDACTED`].
+fn redact<'v>(value: &'v [u8], secrets: &[Vec<u8>]) -> std::borrow::Cow<'v, [u8]> {
+    if !secrets.iter().any(|secret| contains(value, secret)) {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    let mut text = value.to_vec();
+    for secret in secrets {
+        let mut out = Vec::with_capacity(text.len());
+        let mut at = 0;
+        while at < text.len() {
+            if text.get(at..at + secret.len()) == Some(secret.as_slice()) {
+                out.extend_from_slice(REDACTED);
+                at += secret.len();
+            } else {
+                out.extend(text.get(at).copied());
+                at += 1;
+            }
+        }
+        text = out;
+    }
+    std::borrow::Cow::Owned(text)
 }
 
 fn lossy(bytes: Vec<u8>) -> String {

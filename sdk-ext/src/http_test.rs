@@ -51,3 +51,23 @@ fn non_utf8_values_are_read_without_failing() {
     assert_eq!(http.request_header("x-latin").as_deref(), Some("caf\u{fffd}"));
     assert_eq!(http.header_bytes(MapKind::RequestHeaders, "x-latin").unwrap(), b"caf\xe9");
 }
+
+#[test]
+fn a_scrubbed_credential_leaves_every_copy_written_before_or_after() {
+    let mut host = FakeHost::request("GET", "/a?api_key=s3cr%2Bt&x=1", &[("x-api-key", "k-123456")]);
+    let mut core = StreamCore::default();
+    let mut http = Http::new(&mut host, &mut core);
+    http.set_request_header("x-sieve-request", "GET /a?api_key=s3cr%2Bt&x=1").unwrap();
+    http.add_header(MapKind::RequestHeaders, "x-copies", "k-123456").unwrap();
+    http.add_header(MapKind::RequestHeaders, "x-copies", "clean").unwrap();
+    http.scrub_secret(b"s3cr%2Bt");
+    http.scrub_secret(b"k-123456");
+    http.set_request_header("x-later", "key=k-123456;").unwrap();
+    assert_eq!(http.request_header("x-sieve-request").as_deref(), Some("GET /a?api_key=[redacted]&x=1"));
+    assert_eq!(http.request_header("x-later").as_deref(), Some("key=[redacted];"));
+    let copies: Vec<Vec<u8>> =
+        host.headers(MapKind::RequestHeaders).into_iter().filter(|(n, _)| n == "x-copies").map(|(_, v)| v).collect();
+    assert_eq!(copies, vec![b"[redacted]".to_vec(), b"clean".to_vec()]);
+    // The credential's own header is the caller's to remove; response headers are left alone.
+    assert_eq!(host.request_header("x-api-key").as_deref(), Some("k-123456"));
+}

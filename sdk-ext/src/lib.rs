@@ -11,6 +11,7 @@ pub mod filter;
 pub mod header;
 pub mod host;
 pub mod http;
+pub mod matcher;
 pub mod metrics;
 pub mod plugin;
 pub mod remote;

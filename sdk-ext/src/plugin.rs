@@ -9,7 +9,7 @@ use crate::host::Host;
 use crate::http::{Http, StreamCore};
 use crate::reply::LocalReply;
 use crate::root::Root;
-use crate::route::{RouteMatch, RouteSpec, RouteTable};
+use crate::route::{RouteMatch, RouteSpec, RouteTable, Selection};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -27,6 +27,11 @@ pub enum Action {
 /// A filter's compiled configuration, shared by every HTTP context of the VM.
 pub struct Plugin<F: Filter> {
     table: RouteTable<F>,
+    /// `sieve.<filter>.route_ambiguous_path`: requests refused because a route entry would match
+    /// but for an ambiguous path.
+    ambiguous_path: crate::Counter,
+    /// `sieve.<filter>.stray_callout_answers`: answers to callouts this request was not waiting for.
+    stray_answers: crate::Counter,
 }
 
 /// The reserved top-level key holding per-route entries.
@@ -53,7 +58,8 @@ impl<F: Filter> Plugin<F> {
             let specs: Vec<RouteSpec> = config::from_value(routes).map_err(|e| e.within(ROUTES_KEY))?;
             for (index, spec) in specs.into_iter().enumerate() {
                 let at = format!("{ROUTES_KEY}[{index}]");
-                let matcher = RouteMatch::compile(&spec.matcher).map_err(|e| e.within(&format!("{at}.match")))?;
+                let matcher = RouteMatch::compile(&spec.matcher, spec.disabled)
+                    .map_err(|e| e.within(&format!("{at}.match")))?;
                 let target = match (spec.config, spec.disabled) {
                     (Some(_), true) => {
                         return Err(ConfigError::new(at, "give either config or disabled: true, not both"))
@@ -75,7 +81,13 @@ impl<F: Filter> Plugin<F> {
                 table.routes.push((matcher, target));
             }
         }
-        Ok(Plugin { table })
+        let ambiguous_path = if table.routes.is_empty() {
+            crate::Counter::NONE
+        } else {
+            Setup::new(host, F::NAME).counter("route_ambiguous_path")
+        };
+        let stray_answers = Setup::new(host, F::NAME).counter("stray_callout_answers");
+        Ok(Plugin { table, ambiguous_path, stray_answers })
     }
 
     /// Number of per-route entries (for the load log line).
@@ -128,9 +140,19 @@ impl<F: Filter> Plugin<F> {
     pub fn stage_request(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>) -> Action {
         let calls_before = core.calls.len();
         let mut http = Http::new(host, core);
-        let Some(filter) = self.table.select(&mut http).cloned() else {
-            stage.filter = None;
-            return Action::Continue;
+        let filter = match self.table.select(&mut http) {
+            Selection::Config(filter) => filter.clone(),
+            Selection::Disabled => {
+                stage.filter = None;
+                return Action::Continue;
+            }
+            Selection::Ambiguous => {
+                http.count(self.ambiguous_path);
+                let reply = LocalReply::bad_request(
+                    "the request path is ambiguous (an encoded slash or backslash, ';', a double encoding, a control character, or bytes that are not UTF-8)",
+                );
+                return stage.apply(Verdict::Reply(reply), core, calls_before, host);
+            }
         };
         let verdict = filter.on_request_headers(&mut http, &mut stage.state);
         stage.filter = Some(filter);
@@ -155,6 +177,17 @@ impl<F: Filter> Plugin<F> {
         stage: &mut StageState<F>,
         response: &CallResponse,
     ) -> Action {
+        // Answers are routed by their token: one this stage is not waiting for (a duplicate, or a
+        // call it gave up on) is dropped and counted, never taken for the answer it waits for.
+        if !stage.outstanding.contains(&response.token) {
+            self.stray_answers.add(host, 1);
+            log::debug!("sieve.{}: dropped an answer to callout {} it is not waiting for", F::NAME, response.token);
+            return if stage.outstanding.is_empty() && core.parked_until.is_none() {
+                Action::Continue
+            } else {
+                Action::Pause
+            };
+        }
         stage.outstanding.retain(|token| *token != response.token);
         let Some(filter) = stage.filter.clone() else { return Action::Continue };
         if stage.replied {
@@ -225,9 +258,21 @@ impl<F: Filter> StageState<F> {
         !self.outstanding.is_empty()
     }
 
+    /// Whether this stage waits for the answer to callout `token`.
+    pub fn waits_for(&self, token: u32) -> bool {
+        self.outstanding.contains(&token)
+    }
+
     /// Turns a verdict into what the host should do; a reply is sent with this filter's detail.
     fn apply(&mut self, verdict: Verdict, core: &mut StreamCore, calls_before: usize, host: &mut dyn Host) -> Action {
+        let dispatched = core.calls.len() > calls_before;
         self.outstanding.extend(core.calls.iter().skip(calls_before).copied());
+        // A request waits for one thing at a time: a callout dispatched while parked (the keys
+        // did not come; the next provider asks a service) ends the parking, or every tick would
+        // wake it and it would ask again.
+        if dispatched && verdict == Verdict::Pause {
+            core.parked_until = None;
+        }
         match verdict {
             Verdict::Continue => {
                 core.parked_until = None;

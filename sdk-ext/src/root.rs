@@ -41,8 +41,12 @@ impl<'a> Root<'a> {
     }
 
     pub fn count(&mut self, counter: Counter) {
+        self.add(counter, 1);
+    }
+
+    pub fn add(&mut self, counter: Counter, delta: i64) {
         if let Some(id) = counter.0 {
-            self.host.increment_counter(id, 1);
+            self.host.increment_counter(id, delta);
         }
     }
 

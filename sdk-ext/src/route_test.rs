@@ -7,25 +7,9 @@ fn spec(json: &str) -> RouteMatchSpec {
 }
 
 fn matches(spec_json: &str, host: &mut FakeHost) -> bool {
-    let matcher = RouteMatch::compile(&spec(spec_json)).unwrap();
+    let matcher = RouteMatch::compile(&spec(spec_json), false).unwrap();
     let mut core = StreamCore::default();
     matcher.matches(&mut Http::new(host, &mut core))
-}
-
-#[test]
-fn host_patterns() {
-    let sub = HostPattern::parse("*.Example.com").unwrap();
-    assert!(sub.matches("api.example.com"));
-    assert!(sub.matches("a.b.EXAMPLE.com"));
-    assert!(!sub.matches("example.com"));
-    assert!(!sub.matches("badexample.com"));
-    let top = HostPattern::parse("api.example.*").unwrap();
-    assert!(top.matches("api.example.org"));
-    assert!(!top.matches("api.example.co.uk"));
-    assert!(!top.matches("api.example."));
-    assert!(HostPattern::parse("*").is_err());
-    assert!(HostPattern::parse("a.*.com").is_err());
-    assert!(HostPattern::parse("a b").is_err());
 }
 
 #[test]
@@ -36,17 +20,63 @@ fn every_given_field_must_match() {
     assert!(matches(r#"{"hosts": ["*.example.com"], "methods": ["post"], "route": "admin"}"#, &mut host));
     assert!(!matches(r#"{"hosts": ["*.example.com"], "methods": ["GET"]}"#, &mut host));
     assert!(!matches(r#"{"route": "public"}"#, &mut host));
-    assert!(!matches(r#"{"path_prefix": "/admin/users?x"}"#, &mut host), "the query string is not part of the path");
+    let err = RouteMatch::compile(&spec(r#"{"path_prefix": "/admin/users?x"}"#), false).unwrap_err();
+    assert!(err.reason.contains("without the query string"), "{err}");
 }
 
 #[test]
 fn bad_matches_are_refused_with_the_field() {
-    let err = RouteMatch::compile(&spec(r#"{}"#)).unwrap_err();
+    let err = RouteMatch::compile(&spec(r#"{}"#), false).unwrap_err();
     assert!(err.reason.contains("empty match"));
-    let err = RouteMatch::compile(&spec(r#"{"hosts": ["ok.com", "bad host"]}"#)).unwrap_err();
+    let err = RouteMatch::compile(&spec(r#"{"hosts": ["ok.com", "bad host"]}"#), false).unwrap_err();
     assert_eq!(err.field, "hosts[1]");
-    let err = RouteMatch::compile(&spec(r#"{"path_prefix": "admin"}"#)).unwrap_err();
+    let err = RouteMatch::compile(&spec(r#"{"path_prefix": "admin"}"#), false).unwrap_err();
     assert_eq!(err.field, "path_prefix");
-    let err = RouteMatch::compile(&spec(r#"{"methods": ["GET", "P OST"]}"#)).unwrap_err();
+    let err = RouteMatch::compile(&spec(r#"{"methods": ["GET", "P OST"]}"#), false).unwrap_err();
     assert_eq!(err.field, "methods[1]");
+}
+
+fn select(routes: &[(&str, bool)], method: &str, path: &str) -> &'static str {
+    let table = RouteTable {
+        default: std::rc::Rc::new("default"),
+        routes: routes
+            .iter()
+            .map(|(json, disabled)| {
+                let matcher = RouteMatch::compile(&spec(json), *disabled).unwrap();
+                (matcher, (!*disabled).then(|| std::rc::Rc::new("entry")))
+            })
+            .collect(),
+    };
+    let mut host = FakeHost::request(method, path, &[]);
+    let mut core = StreamCore::default();
+    match table.select(&mut Http::new(&mut host, &mut core)) {
+        Selection::Config(config) => **config,
+        Selection::Disabled => "disabled",
+        Selection::Ambiguous => "ambiguous",
+    }
+}
+
+#[test]
+fn an_entry_with_a_config_folds_case_a_disabled_entry_does_not() {
+    let partners = [(r#"{"path_prefix": "/partners"}"#, false)];
+    assert_eq!(select(&partners, "GET", "/partners/data"), "entry");
+    assert_eq!(select(&partners, "GET", "/PARTNERS/data"), "entry", "case must not dodge a restricting entry");
+    assert_eq!(select(&partners, "GET", "/Partners%2fdata"), "ambiguous");
+    assert_eq!(select(&partners, "GET", "/partners%2Fdata"), "ambiguous", "refused, not handed to the default");
+    assert_eq!(select(&partners, "GET", "/;/partners/data"), "ambiguous");
+    assert_eq!(select(&partners, "GET", "/other"), "default");
+    let raw = [(r#"{"path_prefix": "/raw"}"#, true)];
+    assert_eq!(select(&raw, "GET", "/raw/x"), "disabled");
+    assert_eq!(select(&raw, "GET", "/RAW/x"), "default", "a relaxing entry opens only what it names");
+    let chosen = [(r#"{"path_prefix": "/raw", "ignore_case": true}"#, true)];
+    assert_eq!(select(&chosen, "GET", "/RAW/x"), "disabled");
+}
+
+#[test]
+fn an_ambiguous_path_is_refused_only_where_an_entry_would_otherwise_match() {
+    let by_method = [(r#"{"path_prefix": "/partners", "methods": ["POST"]}"#, false)];
+    assert_eq!(select(&by_method, "GET", "/partners%2Fdata"), "default", "the entry cannot match a GET anyway");
+    assert_eq!(select(&by_method, "POST", "/partners%2Fdata"), "ambiguous");
+    let no_path = [(r#"{"methods": ["POST"]}"#, false)];
+    assert_eq!(select(&no_path, "POST", "/a%2Fb"), "entry", "an entry without a path condition is not ambiguous");
 }

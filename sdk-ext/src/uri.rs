@@ -3,6 +3,11 @@
 
 use percent_encoding::percent_decode_str;
 
+/// A query component percent-decoded, `+` as space (invalid UTF-8 replaced).
+pub fn decode_component(text: &str) -> String {
+    decode(text)
+}
+
 fn decode(text: &str) -> String {
     let spaced = text.replace('+', " ");
     percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
@@ -17,6 +22,19 @@ pub fn query_param(path: &str, name: &str) -> Option<String> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         (decode(key) == name).then(|| decode(value))
     })
+}
+
+/// Every value of query parameter `name` as it appears in `path` (still percent-encoded).
+pub fn raw_query_values<'p>(path: &'p str, name: &str) -> Vec<&'p str> {
+    let Some((_, query)) = path.split_once('?') else { return Vec::new() };
+    let query = query.split('#').next().unwrap_or_default();
+    query
+        .split('&')
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(key) == name).then_some(value)
+        })
+        .collect()
 }
 
 /// `path` without any occurrence of query parameter `name`.
@@ -47,26 +65,36 @@ pub fn encode_component(text: &str) -> String {
 
 /// The path as path rules compare it: percent-decoded, dot segments resolved, repeated slashes
 /// merged — what an upstream that normalises would see, so that `/%61dmin`, `//admin` or
-/// `/x/../admin` cannot slip past a rule on `/admin`. `None` when the path is ambiguous (an
-/// encoded `/` or `\`, a backslash, a control character or NUL, a bad escape, or bytes that are not
-/// UTF-8 once decoded, such as overlong forms): different upstreams read those differently, so no
-/// rule can know what it matches.
+/// `/x/../admin` cannot slip past a rule on `/admin`. `None` when the path is ambiguous, because
+/// upstreams read it in different ways, so no rule can know what it matches:
+/// - an encoded `/` or `\`, or a backslash (some servers split segments there, others do not);
+/// - `;` raw or encoded (Tomcat, Jetty and Spring drop `;` path parameters: `/;/admin` and
+///   `/admin;x/panel` are `/admin/panel` to them, while Envoy's `normalize_path` keeps them);
+/// - an encoded `%` that starts another escape (`%252F`: a server that decodes twice reads `/`);
+/// - a control character or NUL, a bad escape, or bytes that are not UTF-8 once decoded
+///   (overlong forms such as `%C0%AE`).
 pub fn normalize_path(raw: &str) -> Option<String> {
     let path = raw.split(['?', '#']).next().unwrap_or_default();
     let bytes = path.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut at = 0;
+    let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
     while let Some(&byte) = bytes.get(at) {
         if byte == b'%' {
-            let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
             let (Some(high), Some(low)) = (hex(bytes.get(at + 1)), hex(bytes.get(at + 2))) else { return None };
             let value = (high * 16 + low) as u8;
-            if value == b'/' || value == b'\\' {
+            if matches!(value, b'/' | b'\\' | b';') {
+                return None;
+            }
+            if value == b'%' && hex(bytes.get(at + 3)).is_some() && hex(bytes.get(at + 4)).is_some() {
                 return None;
             }
             decoded.push(value);
             at += 3;
         } else {
+            if byte == b';' {
+                return None;
+            }
             decoded.push(byte);
             at += 1;
         }
@@ -133,6 +161,8 @@ mod tests {
             ("/caf%C3%A9", "/café"),
             ("/admin?x=/../y", "/admin"),
             ("/admin/.", "/admin/"),
+            ("/100%25", "/100%"),
+            ("/100%25x", "/100%x"),
             ("", "/"),
             ("/", "/"),
         ] {
@@ -153,6 +183,13 @@ mod tests {
             "/%zz",
             "/%4",
             "/a%ff",
+            "/;/admin/panel",
+            "/admin;jsessionid=1/panel",
+            "/admin/..;/x",
+            "/a%3Bb",
+            "/a%3bb",
+            "/a%252Fb",
+            "/a%255c",
         ] {
             assert_eq!(normalize_path(raw), None, "{raw}");
         }

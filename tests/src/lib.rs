@@ -26,6 +26,7 @@ pub mod load;
 pub mod oci;
 pub mod scenario;
 pub mod tokens;
+pub mod xff;
 
 pub use client::{Reply, Request};
 pub use config::EnvoyConfig;

@@ -487,6 +487,7 @@ fn emulate(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Result<Ve
     let clusters = variant.envoy.cluster_names();
     let cluster_refs: Vec<&str> = clusters.iter().map(String::as_str).collect();
     let routes = route_names(&variant.envoy);
+    let xff = crate::xff::XffSettings::of(&variant.envoy);
     let services = services(&scenario.services)?;
     let handlers: Vec<(&str, Handler)> = services.iter().map(|(name, h)| (name.as_str(), h.clone())).collect();
     let mut vm = Emulator::builder(module)
@@ -505,7 +506,7 @@ fn emulate(scenario: &Scenario, variant: &Variant, inputs: &Inputs) -> Result<Ve
     for (index, case) in scenario.cases_with_ready().enumerate() {
         let fuel_before = vm.fuel_consumed();
         vm.reset_host_calls();
-        let result = emulated_case(&mut vm, &handlers, &routes, case, inputs, index)
+        let result = emulated_case(&mut vm, &handlers, &routes, xff, case, inputs, index)
             .map_err(|e| format!("{} / {}: {e}", scenario.name(), case.name))?;
         let cost = Cost { fuel: vm.fuel_consumed() - fuel_before, host_calls: vm.host_call_total() };
         if scenario.ready.is_none() || index > 0 {
@@ -546,6 +547,7 @@ fn emulated_case(
     vm: &mut Emulator,
     handlers: &[(&str, Handler)],
     routes: &[(String, bool, String)],
+    xff: crate::xff::XffSettings,
     case: &Case,
     inputs: &Inputs,
     index: usize,
@@ -562,14 +564,17 @@ fn emulated_case(
     {
         request = request.property("xds.route_name", route.as_bytes().to_vec());
     }
-    let headers = inputs.headers(case)?;
-    // Envoy's connection manager (use_remote_address off, as in these configs) takes the client
-    // address from the last X-Forwarded-For entry when there is one.
-    if let Some((_, xff)) = headers.iter().find(|(name, _)| name == "x-forwarded-for") {
-        if let Some(last) = xff.rsplit(',').next().map(str::trim).filter(|ip| !ip.is_empty()) {
-            let address = if last.contains(':') { format!("[{last}]:0") } else { format!("{last}:0") };
-            request = request.client(&address);
-        }
+    let mut headers = inputs.headers(case)?;
+    // What Envoy's connection manager does before any filter runs: the client address from the
+    // listener's use_remote_address and xff_num_trusted_hops, and X-Forwarded-For appended.
+    let sent_xff: Vec<String> =
+        headers.iter().filter(|(name, _)| name == "x-forwarded-for").map(|(_, v)| v.clone()).collect();
+    let joined = (!sent_xff.is_empty()).then(|| sent_xff.join(","));
+    let (forwarded, client) = xff.apply(joined.as_deref(), std::net::IpAddr::from([127, 0, 0, 1]));
+    request = request.client(&std::net::SocketAddr::new(client, 50000).to_string());
+    headers.retain(|(name, _)| name != "x-forwarded-for");
+    if let Some(forwarded) = forwarded {
+        headers.push(("x-forwarded-for".to_string(), forwarded));
     }
     // What Envoy's connection manager adds before any filter runs.
     request = request.header("x-forwarded-proto", "http");

@@ -76,7 +76,7 @@ fn docker_compose_up_serves_every_filter() {
     // screen: the deny list the feed container serves, and the exact CIDR range.
     let blocked = until_ok("the fed list", Duration::from_secs(20), || {
         let reply =
-            Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "198.51.100.7, 10.0.0.1").try_send()?;
+            Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "198.51.100.7").try_send()?;
         if reply.status == 403 {
             Ok(reply)
         } else {
@@ -85,11 +85,11 @@ fn docker_compose_up_serves_every_filter() {
     });
     blocked.assert_local_reply(403, "screened");
     Request::new("GET", &url(screen, "/"))
-        .header("x-forwarded-for", "192.0.2.55, 10.0.0.1")
+        .header("x-forwarded-for", "192.0.2.55")
         .send()
         .assert_local_reply(403, "screened");
     assert_eq!(
-        Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "203.0.113.9, 10.0.0.1").send().status,
+        Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "203.0.113.9").send().status,
         200
     );
 
@@ -106,7 +106,7 @@ fn docker_compose_up_serves_every_filter() {
     assert_eq!(passed.upstream_header("x-user").as_deref(), Some("ann"));
     Request::new("GET", &url(chain, "/"))
         .header("x-api-key", "sieve-demo-key-0123456789abcdef")
-        .header("x-forwarded-for", "198.51.100.7, 10.0.0.1")
+        .header("x-forwarded-for", "198.51.100.7")
         .send()
         .assert_local_reply(403, "screened");
 

@@ -126,10 +126,10 @@ fn check_filter(filter: &str, base: &str) {
         }
         "screen" => {
             eventually(Duration::from_secs(10), "the fed deny list", || {
-                get("/").header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().status == 403
+                get("/").header("x-forwarded-for", "198.51.100.7").send().status == 403
             });
-            get("/").header("x-forwarded-for", "192.0.2.55, 10.0.0.1").send().assert_local_reply(403, "screened");
-            assert_eq!(get("/").header("x-forwarded-for", "203.0.113.9, 10.0.0.1").send().status, 200);
+            get("/").header("x-forwarded-for", "192.0.2.55").send().assert_local_reply(403, "screened");
+            assert_eq!(get("/").header("x-forwarded-for", "203.0.113.9").send().status, 200);
         }
         "chain" => {
             // The three demo configs as stages of one module: the same answers as separately.
@@ -145,7 +145,7 @@ fn check_filter(filter: &str, base: &str) {
             let by_jwt = get("/").header("authorization", &format!("Bearer {token}")).send();
             assert_eq!(by_jwt.upstream_header("x-sieve-consumer").as_deref(), Some("mesh-user"), "{}", by_jwt.body);
             eventually(Duration::from_secs(10), "the fed deny list", || {
-                get("/").header(key.0, key.1).header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().status == 403
+                get("/").header(key.0, key.1).header("x-forwarded-for", "198.51.100.7").send().status == 403
             });
         }
         other => panic!("no check for {other}"),
@@ -290,11 +290,11 @@ fn wasmplugins_become_the_filters_istio_hands_envoy() {
     let base = format!("http://127.0.0.1:{port}");
     let get = |path: &str| Request::new("GET", &format!("{base}{path}"));
     // AUTHN first: no credentials, no further filter runs.
-    get("/").header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().assert_local_reply(401, "unauthorized");
+    get("/").header("x-forwarded-for", "198.51.100.7").send().assert_local_reply(401, "unauthorized");
     let key = ("x-api-key", "sieve-demo-key-0123456789abcdef");
     // Then AUTHZ: an authenticated client on the fed deny list.
     eventually(Duration::from_secs(10), "the fed deny list", || {
-        get("/").header(key.0, key.1).header("x-forwarded-for", "198.51.100.7, 10.0.0.1").send().status == 403
+        get("/").header(key.0, key.1).header("x-forwarded-for", "198.51.100.7").send().status == 403
     });
     // Then the header rewrites, on what got through.
     let passed: Reply = get("/api/x").header(key.0, key.1).header("x-legacy-user", "ann").send();

@@ -161,6 +161,11 @@ fn tries(config: &str, base: &str, admin: &str, deny_list: &std::path::Path) -> 
             .upstream_lacks("x-internal-debug")
             .upstream_lacks("x-legacy-user"),
             Try::new(
+                format!("curl -s {base}/api/hello -H 'x-forwarded-for: 9.9.9.9'"),
+                "x-sieve-client-ip is still the connection's address: an edge Envoy ignores what the client wrote",
+            )
+            .upstream_sees("x-sieve-client-ip", "127.0.0.1"),
+            Try::new(
                 format!("curl -si {base}/api/hello | grep -i '^x-'"),
                 "the response gains x-sieve-served-by; x-echo-upstream is renamed to x-upstream",
             )
@@ -236,11 +241,12 @@ fn tries(config: &str, base: &str, admin: &str, deny_list: &std::path::Path) -> 
             ]
         }
         "screen" => {
-            let from = |client: &str| format!("curl -si {base}/ -H 'x-forwarded-for: {client}, 10.0.0.1'");
+            // curl plays the one load balancer the listener trusts (xff_num_trusted_hops: 1).
+            let from = |client: &str| format!("curl -si {base}/ -H 'x-forwarded-for: {client}'");
             vec![
                 Try::new(
                     from("198.51.100.7"),
-                    "403: the client (left of one trusted proxy) is on the deny list the feed serves",
+                    "403: the client (the address the trusted load balancer appended) is on the deny list the feed serves",
                 )
                 .shows("HTTP/1.1 403"),
                 Try::new(from("192.0.2.55"), "403: inside the exact CIDR range 192.0.2.0/24").shows("HTTP/1.1 403"),
@@ -278,7 +284,7 @@ fn tries(config: &str, base: &str, admin: &str, deny_list: &std::path::Path) -> 
             .upstream_sees("x-user", "ann")
             .upstream_sees("x-sieve-tags", "api"),
             Try::new(
-                format!("curl -si {base}/ -H 'x-api-key: {DEMO_KEY}' -H 'x-forwarded-for: 198.51.100.7, 10.0.0.1'"),
+                format!("curl -si {base}/ -H 'x-api-key: {DEMO_KEY}' -H 'x-forwarded-for: 198.51.100.7'"),
                 "403: authenticated, then screened by the fed deny list",
             )
             .shows("HTTP/1.1 403")

@@ -80,6 +80,11 @@ impl ApiKeyProvider {
         Ok(ApiKeyProvider { header, query: config.query, digests, consumers })
     }
 
+    /// Whether a key of this provider names `consumer`.
+    pub fn declares(&self, consumer: &str) -> bool {
+        self.consumers.iter().any(|c| c == consumer)
+    }
+
     pub fn key_count(&self) -> usize {
         self.digests.len()
     }

@@ -89,6 +89,11 @@ impl BasicProvider {
         Ok(BasicProvider { users, authorization })
     }
 
+    /// Whether a user of this provider is consumer `consumer`.
+    pub fn declares(&self, consumer: &str) -> bool {
+        self.users.values().any(|user| user.consumer == consumer)
+    }
+
     pub fn check(&self, http: &mut Http<'_>) -> Check {
         let header = http.request_header("authorization");
         match parse_basic(header.as_deref()) {

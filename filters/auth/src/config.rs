@@ -13,14 +13,21 @@ pub struct AuthConfig {
     /// always removed first.
     #[serde(default)]
     pub consumer_header: Option<HeaderName>,
+    /// Set to the name of the provider that accepted the request (default `x-sieve-provider`), so
+    /// that an upstream can tell the Basic user `admin` from a token whose `sub` is `admin`; a
+    /// client-sent copy is always removed first.
+    #[serde(default)]
+    pub provider_header: Option<HeaderName>,
     /// Remove the credential that was accepted before the request goes upstream.
     #[serde(default)]
     pub strip_credentials: bool,
-    /// Requests that skip authentication (health checks, public paths, CORS preflights).
+    /// Requests that skip authentication (health checks, public paths, CORS preflights). A skip
+    /// opens exactly what it names: paths match case-sensitively.
     #[serde(default)]
     pub skip: Vec<RequestMatch>,
     /// Per-path consumer allow-lists: the first entry that matches decides; a consumer not listed
-    /// gets 403. Requests no entry matches are open to every authenticated consumer.
+    /// gets 403. Requests no entry matches are open to every authenticated consumer. Paths match
+    /// ignoring letter case (an upstream that ignores case must not serve `/ADMIN` past `/admin`).
     #[serde(default)]
     pub access: Vec<AccessRule>,
     /// `realm` in `WWW-Authenticate` challenges.
@@ -40,8 +47,13 @@ pub struct RequestMatch {
     pub path: Option<String>,
     #[serde(default)]
     pub path_prefix: Option<String>,
+    /// Methods alone open every path for them: `["OPTIONS"]` lets any OPTIONS request through
+    /// unauthenticated. For CORS, use `cors_preflight`.
     #[serde(default)]
     pub methods: Vec<String>,
+    /// Only real CORS preflights: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    #[serde(default)]
+    pub cors_preflight: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,7 +66,46 @@ pub struct AccessRule {
     #[serde(default)]
     pub methods: Vec<String>,
     /// The consumers allowed; others get 403.
-    pub consumers: Vec<String>,
+    pub consumers: Vec<ConsumerRef>,
+}
+
+/// A consumer an access rule allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsumerRef {
+    /// `"demo-admin"`: a consumer an `api_key` or `basic` provider of this config declares. A
+    /// token's `sub` or an authorization service's answer never matches a bare name: that would
+    /// let one provider impersonate another's consumers.
+    Declared(String),
+    /// `{"provider": "tokens", "consumer": "alice"}`: that consumer, from that provider only;
+    /// `{"provider": "tokens"}`: any consumer that provider accepts.
+    Of { provider: String, consumer: Option<String> },
+}
+
+impl<'de> Deserialize<'de> for ConsumerRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Qualified {
+            provider: String,
+            #[serde(default)]
+            consumer: Option<String>,
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ConsumerRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a consumer name, or {"provider": "<provider name>", "consumer": "<name>"}"#)
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<ConsumerRef, E> {
+                Ok(ConsumerRef::Declared(name.to_string()))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<ConsumerRef, M::Error> {
+                let q = Qualified::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ConsumerRef::Of { provider: q.provider, consumer: q.consumer })
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

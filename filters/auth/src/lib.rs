@@ -13,11 +13,11 @@ pub mod outcome;
 
 use apikey::ApiKeyProvider;
 use basic::BasicProvider;
-use config::{AccessRule, AuthConfig, ProviderConfig, RequestMatch};
+use config::{AccessRule, AuthConfig, ConsumerRef, ProviderConfig, RequestMatch};
 use extauthz::ExtAuthzProvider;
 use jwt::JwtProvider;
 use outcome::{Check, Credential, Identity, ProviderStats, Reason, Rejection};
-use sieve_sdk_ext::route::parse_method;
+use sieve_sdk_ext::matcher::{Case, Evaluation, MatchSpec, Matcher};
 use sieve_sdk_ext::{CallResponse, ConfigError, Filter, HeaderName, Http, LocalReply, Root, Setup, Verdict};
 use std::time::{Duration, SystemTime};
 
@@ -56,67 +56,42 @@ struct Provider {
     stats: ProviderStats,
 }
 
-/// A path/method matcher (for `skip` and `access`).
-struct Matcher {
-    path: Option<String>,
-    path_prefix: Option<String>,
-    methods: Vec<String>,
-    /// Access rules restrict: they also match the path in another letter case (`/ADMIN` is `/admin`
-    /// to an upstream that ignores case). Skip rules relax: they match exactly what they name.
-    fold_case: bool,
+/// Who an access rule lets in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Allowed {
+    /// A consumer an `api_key` or `basic` provider declares, from such a provider.
+    Declared(String),
+    /// From provider `provider` (index), any consumer or the one named.
+    Of { provider: usize, consumer: Option<String> },
 }
 
-impl Matcher {
-    fn compile(
-        path: Option<String>,
-        path_prefix: Option<String>,
-        methods: &[String],
-        fold_case: bool,
-    ) -> Result<Self, ConfigError> {
-        for (field, value) in [("path", &path), ("path_prefix", &path_prefix)] {
-            if value.as_ref().is_some_and(|v| !v.starts_with('/')) {
-                return Err(ConfigError::new(field, "must start with '/'"));
-            }
+impl Allowed {
+    fn admits(&self, provider: usize, declared_by: bool, consumer: &str) -> bool {
+        match self {
+            Allowed::Declared(name) => declared_by && name == consumer,
+            Allowed::Of { provider: p, consumer: c } => *p == provider && c.as_deref().is_none_or(|c| c == consumer),
         }
-        let methods = methods
-            .iter()
-            .enumerate()
-            .map(|(i, m)| parse_method(m).map_err(|e| ConfigError::new(format!("methods[{i}]"), e)))
-            .collect::<Result<Vec<_>, _>>()?;
-        if path.is_none() && path_prefix.is_none() && methods.is_empty() {
-            return Err(ConfigError::new("", "give path, path_prefix or methods"));
-        }
-        let fold = |value: Option<String>| if fold_case { value.map(|v| v.to_ascii_lowercase()) } else { value };
-        Ok(Matcher { path: fold(path), path_prefix: fold(path_prefix), methods, fold_case })
     }
+}
 
-    fn matches(&self, http: &mut Http<'_>) -> bool {
-        if !self.methods.is_empty() && !http.method().is_some_and(|m| self.methods.iter().any(|x| x == m)) {
-            return false;
-        }
-        // Compared as an upstream would read the path (`/%61dmin` is `/admin`); the caller refuses
-        // ambiguous paths before any matcher runs.
-        let path = http.match_path().unwrap_or_default();
-        let folded;
-        let path = if self.fold_case {
-            folded = path.to_ascii_lowercase();
-            folded.as_str()
-        } else {
-            path
-        };
-        self.path.as_ref().is_none_or(|p| p == path)
-            && self.path_prefix.as_ref().is_none_or(|p| path.starts_with(p.as_str()))
+fn skip_matcher(rule: RequestMatch) -> Result<Matcher, ConfigError> {
+    let RequestMatch { path, path_prefix, methods, cors_preflight } = rule;
+    let matcher = Matcher::compile(MatchSpec { path, path_prefix, methods, cors_preflight, ..MatchSpec::default() })?;
+    if matcher.is_empty() {
+        return Err(ConfigError::new("", "give path, path_prefix, methods or cors_preflight"));
     }
+    Ok(matcher)
 }
 
 pub struct Auth {
     providers: Vec<Provider>,
     consumer_header: HeaderName,
+    provider_header: HeaderName,
     /// Every header this filter may set: removed from each request before anything else.
     identity_headers: Vec<HeaderName>,
     strip_credentials: bool,
     skip: Vec<Matcher>,
-    access: Vec<(Matcher, Vec<String>)>,
+    access: Vec<(Matcher, Vec<Allowed>)>,
     realm: String,
     stats: Stats,
 }
@@ -129,8 +104,8 @@ pub struct AuthStream {
     rejections: Vec<(usize, Rejection)>,
     /// Deadline for the first JWKS fetch, once this request started waiting.
     jwt_wait_deadline: Option<SystemTime>,
-    /// The external authorization callout in flight: provider index.
-    awaiting_authz: Option<usize>,
+    /// The external authorization callout in flight: provider index and call token.
+    awaiting_authz: Option<(usize, u32)>,
 }
 
 impl Filter for Auth {
@@ -148,6 +123,13 @@ impl Filter for Auth {
         };
         if consumer_header.is_pseudo() {
             return Err(ConfigError::new("consumer_header", "cannot be a pseudo-header"));
+        }
+        let provider_header = match config.provider_header {
+            Some(name) => name,
+            None => HeaderName::parse("x-sieve-provider").map_err(|e| ConfigError::new("provider_header", e))?,
+        };
+        if provider_header.is_pseudo() || provider_header == consumer_header {
+            return Err(ConfigError::new("provider_header", "cannot be a pseudo-header or the consumer header"));
         }
         if config.realm.is_empty() || config.realm.contains(['"', '\\']) || config.realm.chars().any(char::is_control) {
             return Err(ConfigError::new(
@@ -167,7 +149,7 @@ impl Filter for Auth {
             }
             providers.push(provider);
         }
-        let mut identity_headers = vec![consumer_header.clone()];
+        let mut identity_headers = vec![consumer_header.clone(), provider_header.clone()];
         for provider in &providers {
             match &provider.kind {
                 Kind::Jwt(jwt) => identity_headers.extend(jwt.identity_headers().cloned()),
@@ -181,23 +163,34 @@ impl Filter for Auth {
             .skip
             .into_iter()
             .enumerate()
-            .map(|(i, RequestMatch { path, path_prefix, methods })| {
-                Matcher::compile(path, path_prefix, &methods, false).map_err(|e| e.within(&format!("skip[{i}]")))
-            })
+            .map(|(i, rule)| skip_matcher(rule).map_err(|e| e.within(&format!("skip[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
-        let access = config
-            .access
-            .into_iter()
-            .enumerate()
-            .map(|(i, AccessRule { path, path_prefix, methods, consumers })| {
-                let matcher = Matcher::compile(path, path_prefix, &methods, true)
-                    .map_err(|e| e.within(&format!("access[{i}]")))?;
-                Ok((matcher, consumers))
-            })
-            .collect::<Result<Vec<_>, ConfigError>>()?;
+        for (index, matcher) in skip.iter().enumerate() {
+            if matcher.is_path_blind() {
+                log::warn!(
+                    "sieve.auth: skip[{index}] names no path: it lets such requests through unauthenticated on every path (for CORS, use cors_preflight)"
+                );
+            }
+        }
+        let mut access = Vec::with_capacity(config.access.len());
+        for (i, AccessRule { path, path_prefix, methods, consumers }) in config.access.into_iter().enumerate() {
+            let at = format!("access[{i}]");
+            let matcher = Matcher::compile(MatchSpec { path, path_prefix, methods, case: Case::Fold, ..MatchSpec::default() })
+                .map_err(|e| e.within(&at))?;
+            if matcher.is_empty() {
+                return Err(ConfigError::new(at, "give path, path_prefix or methods"));
+            }
+            let allowed = consumers
+                .into_iter()
+                .enumerate()
+                .map(|(j, consumer)| resolve(&providers, consumer).map_err(|e| ConfigError::new(format!("{at}.consumers[{j}]"), e)))
+                .collect::<Result<Vec<_>, _>>()?;
+            access.push((matcher, allowed));
+        }
         Ok(Auth {
             providers,
             consumer_header,
+            provider_header,
             identity_headers,
             strip_credentials: config.strip_credentials,
             skip,
@@ -211,24 +204,38 @@ impl Filter for Auth {
         // Whatever happens next, the upstream never sees an identity the client made up: every
         // path that lets the request go either sets each identity header (replacing the client's
         // values) or removes it. A refused request goes nowhere, so it needs neither.
-        if (!self.skip.is_empty() || !self.access.is_empty()) && http.path_is_ambiguous() {
-            // An encoded slash or a backslash: upstreams disagree on what path this is, so neither
-            // a skip rule nor an access rule can be applied to it safely.
-            http.count(self.stats.ambiguous_path);
-            return Verdict::Reply(LocalReply::bad_request(
-                "the request path is ambiguous (an encoded slash or backslash, a control character, or bytes that are not UTF-8)",
-            ));
+        let mut skipped = false;
+        for matcher in &self.skip {
+            match matcher.evaluate(http) {
+                Evaluation::Match => {
+                    skipped = true;
+                    break;
+                }
+                Evaluation::Ambiguous => return self.ambiguous(http),
+                Evaluation::NoMatch => {}
+            }
         }
-        if self.skip.iter().any(|m| m.matches(http)) {
+        if skipped {
             self.clear_identity(http, &[]);
             http.count(self.stats.skipped);
             return Verdict::Continue;
+        }
+        // Which access rule applies is known before any credential is checked: an ambiguous path
+        // is refused before a provider spends work on it.
+        if self.access.iter().any(|(matcher, _)| matcher.evaluate(http) == Evaluation::Ambiguous) {
+            return self.ambiguous(http);
         }
         self.run(http, stream)
     }
 
     fn on_call_response(&self, http: &mut Http<'_>, stream: &mut AuthStream, response: &CallResponse) -> Verdict {
-        let Some(index) = stream.awaiting_authz.take() else { return Verdict::Continue };
+        // The answer must be the one this request's check is waiting for (the runtime already
+        // drops answers to calls no stage of this request made).
+        let Some((index, token)) = stream.awaiting_authz else { return Verdict::Pause };
+        if token != response.token {
+            return Verdict::Pause;
+        }
+        stream.awaiting_authz = None;
         let check = match self.providers.get(index).map(|p| &p.kind) {
             Some(Kind::ExtAuthz(authz)) => authz.on_response(response),
             _ => Check::Rejected(Rejection::new(Reason::Unavailable)),
@@ -243,6 +250,9 @@ impl Filter for Auth {
     }
 
     fn on_wake(&self, http: &mut Http<'_>, stream: &mut AuthStream) -> Verdict {
+        if stream.awaiting_authz.is_some() {
+            return Verdict::Pause;
+        }
         self.run(http, stream)
     }
 
@@ -259,6 +269,49 @@ impl Filter for Auth {
     fn on_root_call_response(&self, root: &mut Root<'_>, response: &CallResponse) {
         for jwt in self.jwt_providers() {
             jwt.on_root_call_response(root, response);
+        }
+    }
+}
+
+/// The consumer and every value the identity carries are header-safe and the consumer is not empty.
+fn writable(identity: &Identity) -> Result<(), ()> {
+    let safe = |value: &str| sieve_sdk_ext::header::check_value(value).is_ok();
+    if identity.consumer.trim().is_empty() || !safe(&identity.consumer) {
+        return Err(());
+    }
+    if identity.headers.iter().all(|(_, value)| safe(value)) {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+/// An access rule's consumer entry, checked against the providers.
+fn resolve(providers: &[Provider], consumer: ConsumerRef) -> Result<Allowed, String> {
+    match consumer {
+        ConsumerRef::Declared(name) => {
+            let declared = providers.iter().any(|p| match &p.kind {
+                Kind::ApiKey(keys) => keys.declares(&name),
+                Kind::Basic(users) => users.declares(&name),
+                Kind::Jwt(_) | Kind::ExtAuthz(_) => false,
+            });
+            if declared {
+                Ok(Allowed::Declared(name))
+            } else {
+                Err(format!(
+                    "no api_key or basic provider declares consumer {name:?}; a consumer named by a token or an authorization service must name its provider: {{\"provider\": \"<name>\", \"consumer\": {name:?}}}"
+                ))
+            }
+        }
+        ConsumerRef::Of { provider, consumer } => {
+            let index = providers.iter().position(|p| p.name == provider).ok_or_else(|| {
+                let names: Vec<&str> = providers.iter().map(|p| p.name.as_str()).collect();
+                format!("no provider is named {provider:?} (providers: {})", names.join(", "))
+            })?;
+            if consumer.as_deref().is_some_and(|c| c.is_empty()) {
+                return Err("consumer must not be empty (leave it out for any consumer of the provider)".into());
+            }
+            Ok(Allowed::Of { provider: index, consumer })
         }
     }
 }
@@ -294,7 +347,7 @@ fn compile_provider(config: ProviderConfig, setup: &mut Setup<'_>) -> Result<Pro
         ProviderConfig::ExtAuthz(c) => {
             let name = provider_name(c.name.clone(), "ext_authz").map_err(|e| e.within("ext_authz"))?;
             let kind = Kind::ExtAuthz(ExtAuthzProvider::compile(&name, c).map_err(|e| e.within("ext_authz"))?);
-            (name, kind, &[Reason::Denied, Reason::Unavailable])
+            (name, kind, &[Reason::Denied, Reason::Unavailable, Reason::Malformed])
         }
     };
     let stats = ProviderStats::define(setup, &name, reasons);
@@ -318,8 +371,8 @@ impl Auth {
                 Kind::Basic(p) => p.check(http),
                 Kind::Jwt(p) => p.check(http, &mut stream.jwt_wait_deadline),
                 Kind::ExtAuthz(p) => match p.dispatch(http) {
-                    Ok(_token) => {
-                        stream.awaiting_authz = Some(index);
+                    Ok(token) => {
+                        stream.awaiting_authz = Some((index, token));
                         Check::Pending
                     }
                     Err(check) => check,
@@ -339,7 +392,17 @@ impl Auth {
         match check {
             Check::Absent => None,
             Check::Pending => Some(Verdict::Pause),
-            Check::Accepted(identity) => Some(self.accept(http, provider, identity)),
+            Check::Accepted(identity) => match writable(&identity) {
+                // A consumer or claim value that could not be written as a header (a control
+                // character, a line break, nothing at all) is refused, never sanitised into
+                // someone else's name.
+                Err(()) => {
+                    http.count(provider.stats.denied(Reason::Malformed));
+                    stream.rejections.push((index, Rejection::new(Reason::Malformed)));
+                    None
+                }
+                Ok(()) => Some(self.accept(http, index, provider, identity)),
+            },
             Check::Rejected(rejection) => {
                 http.count(provider.stats.denied(rejection.reason));
                 if let Kind::ExtAuthz(authz) = &provider.kind {
@@ -356,9 +419,10 @@ impl Auth {
         }
     }
 
-    fn accept(&self, http: &mut Http<'_>, provider: &Provider, identity: Identity) -> Verdict {
-        if let Some((_, consumers)) = self.access.iter().find(|(matcher, _)| matcher.matches(http)) {
-            if !consumers.contains(&identity.consumer) {
+    fn accept(&self, http: &mut Http<'_>, index: usize, provider: &Provider, identity: Identity) -> Verdict {
+        let declares = matches!(provider.kind, Kind::ApiKey(_) | Kind::Basic(_));
+        if let Some((_, allowed)) = self.access.iter().find(|(matcher, _)| matcher.matches(http)) {
+            if !allowed.iter().any(|a| a.admits(index, declares, &identity.consumer)) {
                 http.count(self.stats.forbidden);
                 return Verdict::Reply(LocalReply::forbidden("this consumer may not access this resource"));
             }
@@ -367,17 +431,28 @@ impl Auth {
             self.strip(http, &identity.credential);
         }
         let _ = http.set_request_header(self.consumer_header.as_str(), &identity.consumer);
+        let _ = http.set_request_header(self.provider_header.as_str(), &provider.name);
         http.set_consumer(&identity.consumer);
         for (name, value) in &identity.headers {
             let _ = http.set_request_header(name.as_str(), value);
         }
-        let set: Vec<&str> = std::iter::once(self.consumer_header.as_str())
+        let set: Vec<&str> = [self.consumer_header.as_str(), self.provider_header.as_str()]
+            .into_iter()
             .chain(identity.headers.iter().map(|(name, _)| name.as_str()))
             .collect();
         self.clear_identity(http, &set);
         http.count(provider.stats.allowed);
         http.count(self.stats.allowed);
         Verdict::Continue
+    }
+
+    fn ambiguous(&self, http: &mut Http<'_>) -> Verdict {
+        // An encoded slash, `;`, a backslash: upstreams disagree on what path this is, so neither
+        // a skip rule nor an access rule can be applied to it safely.
+        http.count(self.stats.ambiguous_path);
+        Verdict::Reply(LocalReply::bad_request(
+            "the request path is ambiguous (an encoded slash or backslash, ';', a double encoding, a control character, or bytes that are not UTF-8)",
+        ))
     }
 
     /// Removes the identity headers the client may have sent, but those in `set` (just written).
@@ -389,19 +464,33 @@ impl Auth {
         }
     }
 
+    /// Takes the accepted credential out of the request, and out of every copy a stage made of it.
     fn strip(&self, http: &mut Http<'_>, credential: &Credential) {
         match credential {
             Credential::None => {}
             Credential::Header(name) => {
+                if let Some(value) = http.request_header(name.as_str()) {
+                    // The whole value, and the credential after its scheme (`Basic <this>`).
+                    http.scrub_secret(value.trim().as_bytes());
+                    if let Some((_, token)) = credential::split_scheme(&value) {
+                        http.scrub_secret(token.trim().as_bytes());
+                    }
+                }
                 let _ = http.remove_request_header(name.as_str());
             }
             Credential::QueryParam(param) => {
-                if let Some(path) = http.path().map(|p| credential::remove_query_param(p, param)) {
-                    let _ = http.set_request_header(":path", path);
+                let Some(path) = http.path().map(String::from) else { return };
+                for raw in sieve_sdk_ext::uri::raw_query_values(&path, param) {
+                    http.scrub_secret(raw.as_bytes());
+                    http.scrub_secret(sieve_sdk_ext::uri::decode_component(raw).as_bytes());
                 }
+                let _ = http.set_request_header(":path", credential::remove_query_param(&path, param));
             }
             Credential::Cookie(cookie) => {
                 if let Some(header) = http.request_header("cookie") {
+                    if let Some(value) = credential::cookie(&header, cookie) {
+                        http.scrub_secret(value.as_bytes());
+                    }
                     let _ = match credential::remove_cookie(&header, cookie) {
                         Some(rest) => http.set_request_header("cookie", rest),
                         None => http.remove_request_header("cookie"),

@@ -77,7 +77,7 @@ fn access_rules_and_skips() {
     let plugin = plugin(json!({
         "providers": [api_key_provider()],
         "skip": [{"path": "/healthz"}, {"path_prefix": "/public/", "methods": ["GET"]}],
-        "access": [{"path_prefix": "/admin", "consumers": ["ops"]}, {"path": "/app-only", "consumers": ["app"]}]
+        "access": [{"path_prefix": "/admin", "consumers": [{"provider": "api_key", "consumer": "ops"}]}, {"path": "/app-only", "consumers": ["app"]}]
     }));
     let run = |method: &str, path: &str, key: bool| {
         let headers: Vec<(&str, &str)> = if key { vec![("x-api-key", KEY)] } else { vec![] };
@@ -92,6 +92,82 @@ fn access_rules_and_skips() {
     assert_eq!(run("GET", "/admin/x", true), 403);
     assert_eq!(run("GET", "/app-only?x=1", true), 200);
     assert_eq!(run("GET", "/other", true), 200);
+    assert_eq!(run("GET", "/ADMIN/x", true), 403, "access rules ignore letter case");
+    assert_eq!(run("GET", "/;/admin/x", true), 400, "servlet path parameters are ambiguous");
+    assert_eq!(run("GET", "/HEALTHZ", false), 401, "a skip opens exactly what it names");
+}
+
+#[test]
+fn a_token_cannot_impersonate_a_declared_consumer() {
+    let plugin = plugin(json!({
+        "providers": [api_key_provider(), {"jwt": {"name": "tokens", "jwks": hmac_jwks(), "require_exp": false}}],
+        "access": [
+            {"path_prefix": "/admin", "consumers": ["app"]},
+            {"path_prefix": "/reports", "consumers": [{"provider": "tokens", "consumer": "app"}]},
+            {"path_prefix": "/any-token", "consumers": [{"provider": "tokens"}]}
+        ]
+    }));
+    let run = |path: &str, headers: &[(&str, &str)]| {
+        let mut host = FakeHost::request("GET", path, headers);
+        plugin.request(&mut host);
+        let provider = host.request_header("x-sieve-provider");
+        (host.local_reply.map_or(200, |r| r.status), provider)
+    };
+    let token = format!("Bearer {}", hs256(json!({"sub": "app"})));
+    assert_eq!(run("/admin/x", &[("x-api-key", KEY)]), (200, Some("api_key".into())));
+    assert_eq!(run("/admin/x", &[("authorization", &token)]).0, 403, "a token whose sub is `app` is not the key's `app`");
+    assert_eq!(run("/reports", &[("authorization", &token)]), (200, Some("tokens".into())));
+    assert_eq!(run("/reports", &[("x-api-key", KEY)]).0, 403);
+    assert_eq!(run("/any-token", &[("authorization", &token)]).0, 200);
+    let spoofed = run("/other", &[("x-api-key", KEY), ("x-sieve-provider", "tokens")]);
+    assert_eq!(spoofed, (200, Some("api_key".into())), "a client-sent provider header is replaced");
+}
+
+#[test]
+fn access_rules_name_real_providers_and_declared_consumers() {
+    let refused = |access: serde_json::Value| {
+        TestPlugin::<Auth>::new(&json!({"providers": [api_key_provider()], "access": access}).to_string())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let error = refused(json!([{"path": "/a", "consumers": ["nobody"]}]));
+    assert!(error.starts_with("access[0].consumers[0]: no api_key or basic provider declares"), "{error}");
+    let error = refused(json!([{"path": "/a", "consumers": [{"provider": "tokens", "consumer": "x"}]}]));
+    assert!(error.contains("no provider is named \"tokens\""), "{error}");
+    let error = refused(json!([{"path": "/a", "consumers": [{"provider": "api_key", "extra": 1}]}]));
+    assert!(error.starts_with("access[0].consumers[0]"), "{error}");
+}
+
+#[test]
+fn a_preflight_skip_opens_only_real_preflights() {
+    let plugin = plugin(json!({"providers": [api_key_provider()], "skip": [{"cors_preflight": true}]}));
+    let run = |method: &str, headers: &[(&str, &str)]| {
+        let mut host = FakeHost::request(method, "/admin/panel", headers);
+        plugin.request(&mut host);
+        host.local_reply.map_or(200, |r| r.status)
+    };
+    let preflight = [("origin", "https://app.example"), ("access-control-request-method", "DELETE")];
+    assert_eq!(run("OPTIONS", &preflight), 200);
+    assert_eq!(run("OPTIONS", &[]), 401, "a bare OPTIONS is not a preflight");
+    assert_eq!(run("OPTIONS", &preflight[..1]), 401);
+    assert_eq!(run("DELETE", &preflight), 401);
+}
+
+#[test]
+fn consumers_that_cannot_be_written_as_headers_are_refused() {
+    let plugin = plugin(json!({"providers": [{"jwt": {"jwks": hmac_jwks(), "require_exp": false,
+        "claims_to_headers": [{"claim": "team", "header": "x-team"}]}}]}));
+    for claims in [json!({"sub": "a\r\nx-admin: 1"}), json!({"sub": ""}), json!({"sub": " "}), json!({"sub": "a\u{0}b"})] {
+        let mut host = FakeHost::request("GET", "/", &[("authorization", &format!("Bearer {}", hs256(claims.clone())))]);
+        plugin.request(&mut host);
+        assert_eq!(host.local_reply.map(|r| r.status), Some(401), "{claims}");
+    }
+    // Claims copied to other headers lose their control characters (they name no one).
+    let mut host =
+        FakeHost::request("GET", "/", &[("authorization", &format!("Bearer {}", hs256(json!({"sub": "ok", "team": "a\nb"}))))]);
+    plugin.request(&mut host);
+    assert_eq!(host.request_header("x-team").as_deref(), Some("ab"));
 }
 
 #[test]

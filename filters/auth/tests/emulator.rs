@@ -392,3 +392,28 @@ fn bad_configs_are_refused_naming_the_field() {
         }
     }
 }
+
+/// Providers `[jwt(remote), ext_authz, jwt(remote)]` with the key sets not fetched yet: the request
+/// parks for the first JWT provider, then asks the authorization service once — not once per tick
+/// while it waits — and the answer is routed by its token.
+#[test]
+fn a_request_parked_for_keys_asks_the_authorization_service_once() {
+    let remote = |name: &str| {
+        json!({"jwt": {"name": name, "remote_jwks": {"cluster": "jwks", "path": "/.well-known/jwks.json",
+            "refresh_seconds": 60, "retry_seconds": 30}, "first_fetch_wait_ms": 300}})
+    };
+    let config = json!({"providers": [remote("first"), {"ext_authz": {"cluster": "authz", "timeout_ms": 2000}}, remote("second")]});
+    let mut vm = vm(&config);
+    vm.tick().unwrap();
+    answer_calls(&mut vm, &[]).unwrap(); // the key set fetch fails: no keys yet
+    let token = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({})));
+    let waiting = vm.send(Request::get("/").header("authorization", &bearer(&token))).unwrap();
+    assert_eq!(waiting.outcome, Outcome::Waiting);
+    // Past the first provider's wait, then many parked-tick periods.
+    vm.advance(Duration::from_millis(1200)).unwrap();
+    let authz: Vec<_> = vm.pending_calls().into_iter().filter(|c| c.upstream == "authz").collect();
+    assert_eq!(authz.len(), 1, "one check per request");
+    vm.answer_call(authz[0].token, CallAnswer::new(200, "").header("x-auth-consumer", "carol")).unwrap();
+    assert_eq!(vm.outcome(waiting.context).unwrap(), Outcome::Forwarded);
+    assert_eq!(consumer(&vm, waiting.context).as_deref(), Some("carol"));
+}

@@ -128,3 +128,84 @@ fn a_bad_stage_config_is_refused_naming_the_stage_and_field() {
         }
     }
 }
+
+fn authz_stage() -> Value {
+    json!({"auth": {"providers": [{"ext_authz": {"cluster": "authz", "timeout_ms": 2000}}]}})
+}
+
+fn confirming_screen_stage() -> Value {
+    json!({"screen": {"key": {"header": {"name": "x-user"}}, "list": {"keys": ["mallory", "eve"], "backend": "bloom"},
+        "confirm": {"cluster": "lists", "path": "/confirm", "timeout_ms": 2000}}})
+}
+
+/// Answers the only pending callout to `cluster`, failing if there is not exactly one.
+fn answer_one(vm: &mut Emulator, cluster: &str, answer: sieve_emulator::CallAnswer) {
+    let calls: Vec<_> = vm.pending_calls().into_iter().filter(|c| c.upstream == cluster).collect();
+    assert_eq!(calls.len(), 1, "exactly one call to {cluster}, got {}", calls.len());
+    vm.answer_call(calls[0].token, answer).unwrap();
+}
+
+/// Two stages that call out, in both orders: each answer reaches the stage that asked.
+#[test]
+fn answers_reach_the_stage_that_asked_in_either_order() {
+    use sieve_emulator::CallAnswer;
+    for stages in [vec![authz_stage(), confirming_screen_stage()], vec![confirming_screen_stage(), authz_stage()]] {
+        let auth_first = stages[0].get("auth").is_some();
+        let config = json!({ "stages": stages });
+        let mut vm = Emulator::builder(module("sieve-chain")).plugin_config(config.to_string()).start().unwrap();
+        for (user, in_list) in [("mallory", true), ("alice", false)] {
+            let exchange = vm.send(Request::get("/").header("x-user", user).header("authorization", "Bearer t")).unwrap();
+            let allow = || CallAnswer::new(200, "").header("x-auth-consumer", "carol");
+            let confirm = if in_list { CallAnswer::new(200, "") } else { CallAnswer::new(404, "") };
+            if auth_first {
+                answer_one(&mut vm, "authz", allow());
+                if user == "mallory" {
+                    answer_one(&mut vm, "lists", confirm);
+                }
+            } else {
+                if user == "mallory" {
+                    answer_one(&mut vm, "lists", confirm);
+                }
+                if !in_list {
+                    answer_one(&mut vm, "authz", allow());
+                }
+            }
+            let outcome = vm.outcome(exchange.context).unwrap();
+            match (user, outcome) {
+                ("mallory", Outcome::Replied(reply)) => assert_eq!(reply.status, 403, "auth first: {auth_first}"),
+                ("alice", Outcome::Forwarded) => {
+                    assert_eq!(vm.stream(exchange.context).unwrap().request_header("x-sieve-consumer"), Some("carol"))
+                }
+                (user, other) => panic!("{user} (auth first: {auth_first}): {other:?}"),
+            }
+        }
+    }
+}
+
+/// The auth stage parks for a key set that never comes, then asks the authorization service; the
+/// screen stage then asks for a confirmation. The service's answer must not be taken for the
+/// confirmation (it would say "in the list"), nor be asked for twice.
+#[test]
+fn a_parked_auth_stage_then_a_confirming_screen_stage() {
+    use sieve_emulator::CallAnswer;
+    let auth = json!({"auth": {"providers": [
+        {"jwt": {"remote_jwks": {"cluster": "jwks", "path": "/jwks", "retry_seconds": 30}, "first_fetch_wait_ms": 300}},
+        {"ext_authz": {"cluster": "authz", "timeout_ms": 2000}}
+    ]}});
+    let config = json!({"stages": [auth, confirming_screen_stage()]});
+    let mut vm = Emulator::builder(module("sieve-chain")).plugin_config(config.to_string()).start().unwrap();
+    vm.tick().unwrap();
+    sieve_e2e::emulated::answer_calls(&mut vm, &[]).unwrap(); // the key set fetch fails
+    let token = sieve_e2e::tokens::sign_with(
+        "RS256",
+        sieve_e2e::tokens::DemoKey::Rsa1,
+        &sieve_e2e::tokens::claims("ann", json!({})),
+    );
+    let exchange =
+        vm.send(Request::get("/").header("x-user", "eve").header("authorization", &format!("Bearer {token}"))).unwrap();
+    vm.advance(std::time::Duration::from_millis(1200)).unwrap();
+    answer_one(&mut vm, "authz", CallAnswer::new(200, "").header("x-auth-consumer", "carol"));
+    vm.advance(std::time::Duration::from_millis(200)).unwrap();
+    answer_one(&mut vm, "lists", CallAnswer::new(404, "")); // a false positive: eve is not listed
+    assert_eq!(vm.outcome(exchange.context).unwrap(), Outcome::Forwarded);
+}

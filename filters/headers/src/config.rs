@@ -61,9 +61,15 @@ pub struct RuleConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionConfig {
+    /// The request path (without query) is this.
+    #[serde(default)]
+    pub path: Option<String>,
     /// The request path (without query) starts with this.
     #[serde(default)]
     pub path_prefix: Option<String>,
+    /// Compare `path` and `path_prefix` ignoring letter case.
+    #[serde(default)]
+    pub ignore_case: bool,
     /// The request method is one of these.
     #[serde(default)]
     pub methods: Vec<String>,

@@ -22,6 +22,8 @@ sieve_sdk_ext::counters! {
         rules_skipped_missing_value,
         /// Requests answered 400 because a `reject` rule's value was missing.
         requests_rejected,
+        /// Requests answered 400 because a rule's path condition met an ambiguous path.
+        ambiguous_path,
     }
 }
 
@@ -73,6 +75,12 @@ impl Headers {
         }
         if outcome.skipped_missing > 0 {
             http.add(self.stats.rules_skipped_missing_value, outcome.skipped_missing);
+        }
+        if outcome.ambiguous {
+            http.count(self.stats.ambiguous_path);
+            return Verdict::Reply(LocalReply::bad_request(
+                "the request path is ambiguous (an encoded slash or backslash, ';', a double encoding, a control character, or bytes that are not UTF-8)",
+            ));
         }
         match outcome.rejected {
             None => Verdict::Continue,

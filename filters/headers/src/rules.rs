@@ -3,8 +3,7 @@
 
 use crate::config::{ConditionConfig, HeaderTestConfig, OnMissing, Operation, RuleConfig};
 use crate::template::Template;
-use sieve_sdk_ext::header::check_value;
-use sieve_sdk_ext::route::parse_method;
+use sieve_sdk_ext::matcher::{Case, Evaluation, HeaderTestSpec, MatchSpec, Matcher};
 use sieve_sdk_ext::{ConfigError, HeaderName, Http, MapKind, Phase, RequestNeeds};
 
 /// Headers that frame the message or belong to the connection: Envoy owns them, and letting a rule
@@ -25,33 +24,11 @@ enum Op {
 }
 
 #[derive(Debug)]
-enum Expect {
-    Present,
-    Absent,
-    Equals(Vec<u8>),
-}
-
-#[derive(Debug)]
-struct HeaderTest {
-    map: MapKind,
-    name: HeaderName,
-    expect: Expect,
-}
-
-#[derive(Debug, Default)]
-struct Condition {
-    path_prefix: Option<String>,
-    methods: Vec<String>,
-    headers: Vec<HeaderTest>,
-    status: Vec<u16>,
-}
-
-#[derive(Debug)]
 pub struct Rule {
     /// `request[2]`: where the rule is in the config, for logs and replies.
     at: String,
     op: Op,
-    when: Condition,
+    when: Matcher,
     on_missing: OnMissing,
 }
 
@@ -62,17 +39,7 @@ impl Rule {
             Op::Add { value, .. } | Op::Set { value, .. } | Op::SetIfAbsent { value, .. } => value.needs(needs),
             Op::Remove { .. } | Op::Rename { .. } => {}
         }
-        if self.when.path_prefix.is_some() {
-            needs.path = true;
-        }
-        if !self.when.methods.is_empty() {
-            needs.method = true;
-        }
-        for test in &self.when.headers {
-            if test.map == MapKind::RequestHeaders {
-                needs.header(test.name.as_str());
-            }
-        }
+        self.when.needs(needs);
     }
 }
 
@@ -92,6 +59,8 @@ pub struct Outcome {
     pub skipped_missing: i64,
     /// The first missing value of a `reject` rule: the request is answered 400.
     pub rejected: Option<String>,
+    /// A request rule's condition could not be judged: its path is ambiguous (answered 400).
+    pub ambiguous: bool,
 }
 
 pub fn compile(rules: Vec<RuleConfig>, phase: Phase) -> Result<Vec<Rule>, ConfigError> {
@@ -146,7 +115,7 @@ fn compile_rule(rule: RuleConfig, phase: Phase, at: &str) -> Result<Rule, Config
     };
     let when = match rule.when {
         Some(when) => compile_condition(when, phase).map_err(|e| e.within("when"))?,
-        None => Condition::default(),
+        None => Matcher::default(),
     };
     Ok(Rule { at: at.to_string(), op, when, on_missing: rule.on_missing })
 }
@@ -186,16 +155,7 @@ fn check_target(name: &HeaderName, op: Operation, phase: Phase, field: &str) -> 
     Ok(())
 }
 
-fn compile_condition(when: ConditionConfig, phase: Phase) -> Result<Condition, ConfigError> {
-    if let Some(prefix) = &when.path_prefix {
-        if !prefix.starts_with('/') {
-            return Err(ConfigError::new("path_prefix", format!("must start with '/', got {prefix:?}")));
-        }
-    }
-    let mut methods = Vec::with_capacity(when.methods.len());
-    for (index, method) in when.methods.iter().enumerate() {
-        methods.push(parse_method(method).map_err(|e| ConfigError::new(format!("methods[{index}]"), e))?);
-    }
+fn compile_condition(when: ConditionConfig, phase: Phase) -> Result<Matcher, ConfigError> {
     if phase == Phase::Request {
         if !when.response_headers.is_empty() {
             return Err(ConfigError::new("response_headers", "only available in response rules"));
@@ -204,69 +164,41 @@ fn compile_condition(when: ConditionConfig, phase: Phase) -> Result<Condition, C
             return Err(ConfigError::new("status", "only available in response rules"));
         }
     }
-    for (index, status) in when.status.iter().enumerate() {
-        if !(100..=599).contains(status) {
-            return Err(ConfigError::new(format!("status[{index}]"), format!("{status} is not an HTTP status")));
-        }
-    }
-    let mut headers = Vec::new();
-    for (list, map, tests) in [
-        ("headers", MapKind::RequestHeaders, when.headers),
-        ("response_headers", MapKind::ResponseHeaders, when.response_headers),
-    ] {
-        for (index, test) in tests.into_iter().enumerate() {
-            headers.push(compile_test(test, map).map_err(|e| e.within(&format!("{list}[{index}]")))?);
-        }
-    }
-    Ok(Condition { path_prefix: when.path_prefix, methods, headers, status: when.status })
-}
-
-fn compile_test(test: HeaderTestConfig, map: MapKind) -> Result<HeaderTest, ConfigError> {
-    let expect = match (test.value, test.present) {
-        (Some(_), Some(false)) => {
-            return Err(ConfigError::new("present", "present: false contradicts a value to compare"))
-        }
-        (Some(value), _) => {
-            check_value(&value).map_err(|e| ConfigError::new("value", e))?;
-            Expect::Equals(value.into_bytes())
-        }
-        (None, Some(false)) => Expect::Absent,
-        (None, _) => Expect::Present,
+    let test = |map: MapKind| {
+        move |t: HeaderTestConfig| HeaderTestSpec { map, name: t.name, value: t.value, present: t.present }
     };
-    Ok(HeaderTest { map, name: test.name, expect })
-}
-
-impl Condition {
-    fn holds(&self, http: &mut Http<'_>) -> bool {
-        if !self.methods.is_empty() && !http.method().is_some_and(|m| self.methods.iter().any(|x| x == m)) {
-            return false;
-        }
-        if let Some(prefix) = &self.path_prefix {
-            if !http.match_path().is_some_and(|p| p.starts_with(prefix.as_str())) {
-                return false;
-            }
-        }
-        if !self.status.is_empty() && !http.response_status().is_some_and(|s| self.status.contains(&s)) {
-            return false;
-        }
-        self.headers.iter().all(|test| {
-            let value = http.header_bytes(test.map, test.name.as_str());
-            match (&test.expect, value) {
-                (Expect::Present, found) => found.is_some(),
-                (Expect::Absent, found) => found.is_none(),
-                (Expect::Equals(expected), Some(found)) => &found == expected,
-                (Expect::Equals(_), None) => false,
-            }
-        })
-    }
+    let headers = when
+        .headers
+        .into_iter()
+        .map(test(MapKind::RequestHeaders))
+        .chain(when.response_headers.into_iter().map(test(MapKind::ResponseHeaders)))
+        .collect();
+    Matcher::compile(MatchSpec {
+        path: when.path,
+        path_prefix: when.path_prefix,
+        methods: when.methods,
+        headers,
+        status: when.status,
+        case: if when.ignore_case { Case::Fold } else { Case::Exact },
+        ..MatchSpec::default()
+    })
 }
 
 /// Applies `rules` in order to the request or response headers; later rules see earlier changes.
 pub fn apply(rules: &[Rule], map: MapKind, http: &mut Http<'_>) -> Outcome {
     let mut outcome = Outcome::default();
     for rule in rules {
-        if !rule.when.holds(http) {
-            continue;
+        match rule.when.evaluate(http) {
+            Evaluation::Match => {}
+            Evaluation::NoMatch => continue,
+            // A request rule that cannot tell whether it applies refuses the request (a `reject`
+            // rule on `/tenants` must not be dodged by `/tenants%2Fx`); a response is already
+            // on its way, so there the rule simply does not apply.
+            Evaluation::Ambiguous if map == MapKind::RequestHeaders => {
+                outcome.ambiguous = true;
+                return outcome;
+            }
+            Evaluation::Ambiguous => continue,
         }
         match apply_one(rule, map, http) {
             Ok(true) => outcome.applied += 1,

@@ -28,6 +28,18 @@ pub struct ScreenConfig {
     /// Status of a refusal.
     #[serde(default = "default_status")]
     pub status: u16,
+    /// A request without the key (no header, no address, too few X-Forwarded-For entries):
+    /// `refuse` it, or count it as a `miss` (not in the list: passes a deny list, fails an allow
+    /// list). Default: `refuse` when `client_ip.xff_num_trusted_hops` is set, else `miss`.
+    #[serde(default)]
+    pub on_missing_key: Option<OnMissingKey>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnMissingKey {
+    Refuse,
+    Miss,
 }
 
 fn default_status() -> u16 {
@@ -45,10 +57,17 @@ pub enum Mode {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KeyConfig {
-    /// The client address: from the connection, or from X-Forwarded-For behind trusted proxies.
+    /// The client address. `{}`: Envoy's own trusted client address (what RBAC's `remote_ip`
+    /// and the access log's `%DOWNSTREAM_REMOTE_ADDRESS%` use), set by the listener's
+    /// `use_remote_address` and `xff_num_trusted_hops`. `{"xff_num_trusted_hops": N}`: Sieve
+    /// reads `X-Forwarded-For` itself, counting as Envoy counts: the (N+1)th entry from the right
+    /// of the header as the filter sees it.
     ClientIp {
         #[serde(default)]
-        xff_trusted_hops: u32,
+        xff_num_trusted_hops: Option<u32>,
+        /// Replaced by `xff_num_trusted_hops` (which counts as Envoy does): refused with a note.
+        #[serde(default)]
+        xff_trusted_hops: Option<u32>,
     },
     Header {
         name: HeaderName,

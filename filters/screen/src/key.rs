@@ -2,13 +2,13 @@
 
 use crate::config::KeyConfig;
 use sieve_sdk_ext::{ConfigError, HeaderName, Http, MapKind};
-use std::net::IpAddr;
+use sieve_sdk_ext::screen::KeyForm;
 
 pub enum KeySource {
-    /// `hops` = 0: the connection's peer; otherwise the address left of the last `hops` entries of
-    /// X-Forwarded-For.
+    /// `None`: Envoy's trusted client address (`source.address`); `Some(n)`: the (n+1)th entry
+    /// from the right of X-Forwarded-For.
     ClientIp {
-        hops: usize,
+        hops: Option<usize>,
     },
     Header(HeaderName),
     Path,
@@ -19,11 +19,20 @@ pub enum KeySource {
 impl KeySource {
     pub fn compile(config: KeyConfig) -> Result<Self, ConfigError> {
         Ok(match config {
-            KeyConfig::ClientIp { xff_trusted_hops } => {
-                if xff_trusted_hops > 32 {
-                    return Err(ConfigError::new("client_ip.xff_trusted_hops", "must be at most 32"));
+            KeyConfig::ClientIp { xff_num_trusted_hops, xff_trusted_hops } => {
+                if let Some(old) = xff_trusted_hops {
+                    return Err(ConfigError::new(
+                        "client_ip.xff_trusted_hops",
+                        format!(
+                            "replaced by xff_num_trusted_hops, which counts as Envoy does (0 is the last X-Forwarded-For entry, not the connection): \
+                             the entry xff_trusted_hops: {old} chose is xff_num_trusted_hops: {old}; or leave client_ip empty to use Envoy's own client address (set use_remote_address and xff_num_trusted_hops on the listener)"
+                        ),
+                    ));
                 }
-                KeySource::ClientIp { hops: xff_trusted_hops as usize }
+                if xff_num_trusted_hops.is_some_and(|n| n > 32) {
+                    return Err(ConfigError::new("client_ip.xff_num_trusted_hops", "must be at most 32"));
+                }
+                KeySource::ClientIp { hops: xff_num_trusted_hops.map(|n| n as usize) }
             }
             KeyConfig::Header { name } => KeySource::Header(name),
             KeyConfig::Path {} => KeySource::Path,
@@ -44,11 +53,43 @@ impl KeySource {
         matches!(self, KeySource::ClientIp { .. })
     }
 
-    /// The key of this request, if it has one.
-    pub fn read(&self, http: &mut Http<'_>) -> Option<String> {
+    /// The form a list's entries must take to match this key.
+    pub fn form(&self) -> KeyForm {
         match self {
-            KeySource::ClientIp { hops: 0 } => canonical_ip(http.client_ip()?),
-            KeySource::ClientIp { hops } => {
+            KeySource::ClientIp { .. } => KeyForm::Address,
+            KeySource::Path => KeyForm::Path,
+            KeySource::Header(_) | KeySource::Query(_) | KeySource::Consumer(_) => KeyForm::Text,
+        }
+    }
+
+    /// Sieve counts proxies itself (so a missing key means a request that bypassed them).
+    pub fn counts_proxies(&self) -> bool {
+        matches!(self, KeySource::ClientIp { hops: Some(_) })
+    }
+
+    /// The key of this request: `Err(())` when the request carries it ambiguously (a query
+    /// parameter repeated with different values: which one would the upstream read?).
+    pub fn read(&self, http: &mut Http<'_>) -> Result<Option<String>, ()> {
+        if let KeySource::Query(name) = self {
+            let Some(path) = http.path() else { return Ok(None) };
+            let mut values = sieve_sdk_ext::uri::raw_query_values(path, name)
+                .into_iter()
+                .map(sieve_sdk_ext::uri::decode_component);
+            let first = values.next();
+            if values.any(|other| Some(&other) != first.as_ref()) {
+                return Err(());
+            }
+            return Ok(first.filter(|key| !key.is_empty()));
+        }
+        Ok(self.read_unrepeated(http).filter(|key| !key.is_empty()))
+    }
+
+    fn read_unrepeated(&self, http: &mut Http<'_>) -> Option<String> {
+        match self {
+            // Envoy's trusted client address: `source.address` is the connection's peer, or the
+            // X-Forwarded-For entry the listener's settings choose.
+            KeySource::ClientIp { hops: None } => canonical_ip(http.client_ip()?),
+            KeySource::ClientIp { hops: Some(hops) } => {
                 // Every X-Forwarded-For line, in order (a client may send several).
                 let joined = http
                     .headers(MapKind::RequestHeaders)
@@ -62,34 +103,27 @@ impl KeySource {
             KeySource::Header(name) => http.request_header(name.as_str()).map(|v| v.trim().to_string()),
             // As path rules compare it: `/%61dmin` and `//admin` are `/admin`; an ambiguous path has no key.
             KeySource::Path => http.match_path().map(String::from),
-            KeySource::Query(name) => http.query_param(name),
+            KeySource::Query(_) => None,
             KeySource::Consumer(header) => match http.consumer() {
                 Some(consumer) => Some(consumer.to_string()),
                 None => http.request_header(header.as_str()),
             },
         }
-        .filter(|key| !key.is_empty())
     }
 }
 
-/// The address as one canonical text (so `::ffff:10.0.0.1`, `010.0.0.1`-free forms match what a
-/// list holds): IPv4-mapped IPv6 becomes IPv4.
-pub fn canonical_ip(text: &str) -> Option<String> {
-    let ip: IpAddr = text.trim().trim_start_matches('[').trim_end_matches(']').parse().ok()?;
-    Some(match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4).to_string(),
-        v4 => v4.to_string(),
-    })
-}
+pub use sieve_sdk_ext::screen::canonical_ip;
 
-/// The client in `X-Forwarded-For` behind `hops` trusted proxies: the entry just left of the last
-/// `hops` entries. Missing (too few entries) or malformed: `None`.
+/// The client in `X-Forwarded-For` behind `hops` trusted proxies, counted as Envoy's
+/// `xff_num_trusted_hops` counts: the (hops+1)th entry from the right. Too few entries, an empty
+/// or malformed one at that place, or an entry with a port: `None` (never a guess).
 pub fn client_from_xff(xff: &str, hops: usize) -> Option<String> {
-    let entries: Vec<&str> = xff.split(',').map(str::trim).filter(|e| !e.is_empty()).collect();
+    let entries: Vec<&str> = xff.split(',').map(str::trim).collect();
+    if entries.len() == 1 && entries.first().is_some_and(|e| e.is_empty()) {
+        return None;
+    }
     let index = entries.len().checked_sub(hops + 1)?;
-    let entry = entries.get(index)?;
-    // An entry may carry a port (`1.2.3.4:5678`, `[::1]:80`).
-    canonical_ip(entry).or_else(|| canonical_ip(sieve_sdk_ext::http::strip_port(entry)))
+    canonical_ip(entries.get(index)?)
 }
 
 #[cfg(test)]
@@ -97,15 +131,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn xff_counts_trusted_hops_from_the_right() {
+    fn xff_counts_trusted_hops_from_the_right_as_envoy_does() {
         let xff = "203.0.113.128, 203.0.113.10, 203.0.113.1";
-        assert_eq!(client_from_xff(xff, 0).as_deref(), Some("203.0.113.1"));
+        assert_eq!(client_from_xff(xff, 0).as_deref(), Some("203.0.113.1"), "0 hops: the last entry");
         assert_eq!(client_from_xff(xff, 1).as_deref(), Some("203.0.113.10"));
         assert_eq!(client_from_xff(xff, 2).as_deref(), Some("203.0.113.128"));
         assert_eq!(client_from_xff(xff, 3), None, "not enough entries");
         assert_eq!(client_from_xff("garbage, 10.0.0.1", 1), None);
-        assert_eq!(client_from_xff("[2001:db8::1]:443, 10.0.0.1", 1).as_deref(), Some("2001:db8::1"));
-        assert_eq!(client_from_xff("192.0.2.1:5000", 0).as_deref(), Some("192.0.2.1"));
+        assert_eq!(client_from_xff("1.2.3.4, , 10.0.0.1", 1), None, "an empty entry is not skipped");
+        assert_eq!(client_from_xff("[2001:db8::1]:443, 10.0.0.1", 1), None, "no ports");
+        assert_eq!(client_from_xff("192.0.2.1:5000", 0), None);
+        assert_eq!(client_from_xff("2001:DB8::1,10.0.0.1", 1).as_deref(), Some("2001:db8::1"));
+        assert_eq!(client_from_xff("::ffff:192.0.2.9", 0).as_deref(), Some("192.0.2.9"));
         assert_eq!(client_from_xff("", 0), None);
     }
 
@@ -115,5 +152,7 @@ mod tests {
         assert_eq!(canonical_ip("2001:DB8:0:0::1").as_deref(), Some("2001:db8::1"));
         assert_eq!(canonical_ip("[::1]").as_deref(), Some("::1"));
         assert_eq!(canonical_ip("not-an-ip"), None);
+        assert_eq!(canonical_ip("[::1"), None);
+        assert_eq!(canonical_ip("10.0.0.0/8"), None);
     }
 }

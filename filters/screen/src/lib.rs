@@ -8,7 +8,7 @@ pub mod config;
 pub mod key;
 pub mod list;
 
-use config::{ConfirmConfig, Mode, OnError, ScreenConfig};
+use config::{ConfirmConfig, Mode, OnError, OnMissingKey, ScreenConfig};
 use ipnet::IpNet;
 use key::KeySource;
 use sieve_sdk_ext::remote::{Fetched, RemoteDefaults, RemoteResource};
@@ -49,6 +49,12 @@ sieve_sdk_ext::counters! {
         feed_updates,
         /// Feed fetches that failed or brought an unusable list (the last good list stays).
         feed_errors,
+        /// List entries left out because they can never match a key (a range in an address list,
+        /// an ambiguous path), counted when a feed version is fetched.
+        invalid_entries,
+        /// Requests refused because their key is ambiguous (a query parameter repeated with
+        /// different values).
+        ambiguous_key,
     }
 }
 
@@ -119,6 +125,7 @@ pub struct Screen {
     mode: Mode,
     dry_run: bool,
     status: u16,
+    on_missing_key: OnMissingKey,
     cidrs: Vec<IpNet>,
     /// The list in force in this VM.
     list: RefCell<Option<Rc<ScreenSet>>>,
@@ -131,10 +138,10 @@ pub struct Screen {
     list_load_ms: Gauge,
 }
 
-/// Per request: the key awaiting its confirmation.
+/// Per request: the key awaiting its confirmation, and the callout's token.
 #[derive(Debug, Default)]
 pub struct ScreenStream {
-    confirming: Option<String>,
+    confirming: Option<(String, u32)>,
 }
 
 impl Filter for Screen {
@@ -144,6 +151,11 @@ impl Filter for Screen {
 
     fn configure(config: ScreenConfig, setup: &mut Setup<'_>) -> Result<Self, ConfigError> {
         let key = KeySource::compile(config.key).map_err(|e| e.within("key"))?;
+        let on_missing_key = config.on_missing_key.unwrap_or(if key.counts_proxies() {
+            OnMissingKey::Refuse
+        } else {
+            OnMissingKey::Miss
+        });
         let normalize = Normalize {
             lowercase: config.normalize.lowercase,
             trim_trailing_slash: config.normalize.trim_trailing_slash,
@@ -163,7 +175,7 @@ impl Filter for Screen {
         }
         let has_cidrs = !cidrs.is_empty();
         let loading = setup.now();
-        let list = match list::from_config(&config.list, normalize) {
+        let list = match list::from_config(&config.list, normalize, key.form()) {
             Ok(list) => list,
             // With CIDR ranges alone, no list is needed.
             Err(e) if has_cidrs && e.field.is_empty() => None,
@@ -197,6 +209,7 @@ impl Filter for Screen {
             mode: config.mode,
             dry_run: config.dry_run,
             status: config.status,
+            on_missing_key,
             cidrs,
             list: RefCell::new(list.map(Rc::new)),
             feed,
@@ -210,8 +223,17 @@ impl Filter for Screen {
 
     fn on_request_headers(&self, http: &mut Http<'_>, stream: &mut ScreenStream) -> Verdict {
         http.count(self.stats.checks);
-        let Some(raw) = self.key.read(http) else {
+        let Ok(read) = self.key.read(http) else {
+            http.count(self.stats.ambiguous_key);
+            return Verdict::Reply(LocalReply::bad_request(
+                "the screened query parameter is repeated with different values",
+            ));
+        };
+        let Some(raw) = read else {
             http.count(self.stats.missing_key);
+            if self.on_missing_key == OnMissingKey::Refuse {
+                return self.refuse(http, "the request has no key to screen");
+            }
             return self.decide(http, false, "the request has no key to screen");
         };
         let key = self.normalize.apply(&raw).into_owned();
@@ -249,7 +271,13 @@ impl Filter for Screen {
     }
 
     fn on_call_response(&self, http: &mut Http<'_>, stream: &mut ScreenStream, response: &CallResponse) -> Verdict {
-        let (Some(confirm), Some(key)) = (&self.confirm, stream.confirming.take()) else { return Verdict::Continue };
+        let (Some(confirm), Some((key, token))) = (&self.confirm, stream.confirming.take()) else {
+            return Verdict::Continue;
+        };
+        if token != response.token {
+            stream.confirming = Some((key, token));
+            return Verdict::Pause;
+        }
         let answer = match response.status {
             Some(200) => {
                 http.count(self.stats.confirmed);
@@ -283,10 +311,19 @@ impl Filter for Screen {
 
     fn on_root_call_response(&self, root: &mut Root<'_>, response: &CallResponse) {
         let Some(feed) = &self.feed else { return };
-        let normalize = self.normalize;
+        let (normalize, form) = (self.normalize, self.key.form());
+        let refused = std::cell::Cell::new(0usize);
         let outcome = feed.on_response(root, response, |body, previous| {
-            list::accept_feed(body, previous.etag.as_deref(), || previous.payload(), normalize)
+            let (document, left_out) = list::accept_feed(body, previous.etag.as_deref(), || previous.payload(), normalize, form)?;
+            if let Some(first) = left_out.first() {
+                log::warn!("sieve.screen: feed: {} entries left out, they can never match a key; first: {first}", left_out.len());
+            }
+            refused.set(left_out.len());
+            Ok(document)
         });
+        if refused.get() > 0 {
+            root.add(self.stats.invalid_entries, refused.get() as i64);
+        }
         match outcome {
             Some(Fetched::Updated { version }) => log::info!("sieve.screen: feed version {version} published"),
             Some(Fetched::NotModified) | None => {}
@@ -319,8 +356,8 @@ impl Screen {
 
     fn install(&self, host: &mut dyn sieve_sdk_ext::Host, version: u64, document: &[u8]) {
         let loading = host.now();
-        match list::from_document(document, self.normalize) {
-            Ok(set) => {
+        match list::from_document(document, self.normalize, self.key.form()) {
+            Ok((set, _)) => {
                 let millis = elapsed_ms(loading, host.now());
                 log::info!(
                     "sieve.screen: feed version {version}: {} list of {} keys loaded in {millis} ms",
@@ -352,8 +389,8 @@ impl Screen {
             timeout: confirm.timeout,
         };
         match http.dispatch(&call) {
-            Ok(_) => {
-                stream.confirming = Some(key);
+            Ok(token) => {
+                stream.confirming = Some((key, token));
                 Verdict::Pause
             }
             Err(e) => {
@@ -374,13 +411,6 @@ impl Screen {
         if !refuse {
             return Verdict::Continue;
         }
-        if self.dry_run {
-            http.count(self.stats.dry_run_refused);
-            let method = http.method().unwrap_or("-").to_string();
-            log::debug!("sieve.screen: dry run: would refuse {method} {}", http.path_without_query().unwrap_or("-"));
-            return Verdict::Continue;
-        }
-        http.count(self.stats.refused);
         let message = if !why.is_empty() {
             why
         } else if self.mode == Mode::Deny {
@@ -388,6 +418,18 @@ impl Screen {
         } else {
             "the request is not on the allow list"
         };
+        self.refuse(http, message)
+    }
+
+    /// Refuses (or, in a dry run, counts and logs what would be refused).
+    fn refuse(&self, http: &mut Http<'_>, message: &str) -> Verdict {
+        if self.dry_run {
+            http.count(self.stats.dry_run_refused);
+            let method = http.method().unwrap_or("-").to_string();
+            log::debug!("sieve.screen: dry run: would refuse {method} {}", http.path_without_query().unwrap_or("-"));
+            return Verdict::Continue;
+        }
+        http.count(self.stats.refused);
         Verdict::Reply(LocalReply::new(self.status, "screened", message))
     }
 }

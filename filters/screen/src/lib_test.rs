@@ -1,6 +1,6 @@
 use super::*;
 use serde_json::json;
-use sieve_sdk_ext::screen::CUCKOO_FP_RATE;
+use sieve_sdk_ext::screen::{KeyForm, CUCKOO_FP_RATE};
 use sieve_sdk_ext::testing::{call_response, FakeHost, TestPlugin};
 use sieve_sdk_ext::Action;
 
@@ -162,34 +162,123 @@ fn feed_documents_are_checked_before_they_are_published() {
     let normalize = Normalize::default();
     let bloom = blob(Backend::Bloom, &["a"]);
     let cuckoo = blob(Backend::Cuckoo, &["a"]);
-    assert!(list::accept_feed(&bloom, None, || None, normalize).is_ok());
-    assert!(list::accept_feed(b"one\ntwo\n", None, || None, normalize).is_ok());
-    assert!(list::accept_feed(b"SIEVESET\x01\x00nonsense", None, || None, normalize)
+    assert!(list::accept_feed(&bloom, None, || None, normalize, KeyForm::Text).is_ok());
+    assert!(list::accept_feed(b"one\ntwo\n", None, || None, normalize, KeyForm::Text).is_ok());
+    assert!(list::accept_feed(b"SIEVESET\x01\x00nonsense", None, || None, normalize, KeyForm::Text)
         .unwrap_err()
         .contains("not a usable"));
-    assert!(list::accept_feed(&[0xff, 0xfe], None, || None, normalize).unwrap_err().contains("neither a blob"));
+    assert!(list::accept_feed(&[0xff, 0xfe], None, || None, normalize, KeyForm::Text).unwrap_err().contains("neither a blob"));
     let delta = br#"{"base": "\"1\"", "add": ["b"], "remove": []}"#;
-    assert!(list::accept_feed(delta, Some("\"0\""), || Some(cuckoo.clone()), normalize)
+    assert!(list::accept_feed(delta, Some("\"0\""), || Some(cuckoo.clone()), normalize, KeyForm::Text)
         .unwrap_err()
         .contains("applies to"));
-    assert!(list::accept_feed(delta, Some("\"1\""), || Some(bloom.clone()), normalize)
+    assert!(list::accept_feed(delta, Some("\"1\""), || Some(bloom.clone()), normalize, KeyForm::Text)
         .unwrap_err()
         .contains("Cuckoo lists only"));
-    assert!(list::accept_feed(delta, Some("\"1\""), || None, normalize).unwrap_err().contains("no list"));
-    let applied = list::accept_feed(delta, Some("\"1\""), || Some(cuckoo.clone()), normalize).unwrap();
+    assert!(list::accept_feed(delta, Some("\"1\""), || None, normalize, KeyForm::Text).unwrap_err().contains("no list"));
+    let (applied, _) = list::accept_feed(delta, Some("\"1\""), || Some(cuckoo.clone()), normalize, KeyForm::Text).unwrap();
     let set = ScreenSet::from_blob(&applied).unwrap();
     assert!(set.contains("a") && set.contains("b"));
     let wrong_norm = Normalize { lowercase: true, trim_trailing_slash: false };
-    assert!(list::accept_feed(&bloom, None, || None, wrong_norm).unwrap_err().contains("normalisation"));
+    assert!(list::accept_feed(&bloom, None, || None, wrong_norm, KeyForm::Text).unwrap_err().contains("normalisation"));
 }
 
 #[test]
 fn an_inline_cuckoo_list_that_does_not_fit_is_refused() {
-    let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+    let keys: Vec<String> = (0..100).map(|i| format!("/k{i}")).collect();
     let error = TestPlugin::<Screen>::new(
         &json!({"key": {"path": {}}, "list": {"keys": keys, "backend": "cuckoo", "capacity": 50}}).to_string(),
     )
     .err()
     .unwrap();
     assert_eq!(error.to_string(), "list.keys: 100 keys exceed the capacity of 50");
+}
+
+#[test]
+fn list_entries_take_the_form_of_the_key() {
+    let plugin = TestPlugin::<Screen>::new(
+        &json!({"key": {"client_ip": {}}, "list": {"keys": ["2001:DB8:0:0::1", "::ffff:192.0.2.9", " 198.51.100.7 "]}})
+            .to_string(),
+    )
+    .unwrap();
+    for (client, expected) in [("[2001:db8::1]:5555", 403), ("192.0.2.9:1", 403), ("198.51.100.7:2", 403), ("[::1]:3", 200)] {
+        let mut host = FakeHost::request("GET", "/", &[]);
+        host.set_property(&["source", "address"], client);
+        plugin.request(&mut host);
+        assert_eq!(host.local_reply.map_or(200, |r| r.status), expected, "{client}");
+    }
+    let error = |key: serde_json::Value, keys: serde_json::Value| {
+        TestPlugin::<Screen>::new(&json!({"key": key, "list": {"keys": keys}}).to_string()).err().unwrap().to_string()
+    };
+    let range = error(json!({"client_ip": {}}), json!(["10.0.0.1", "10.0.0.0/8"]));
+    assert!(range.starts_with("list.keys[1]: \"10.0.0.0/8\" is a range"), "{range}");
+    let port = error(json!({"client_ip": {}}), json!(["10.0.0.1:80"]));
+    assert!(port.starts_with("list.keys[0]"), "{port}");
+    let path = error(json!({"path": {}}), json!(["/ok", "/a%2Fb"]));
+    assert!(path.starts_with("list.keys[1]"), "{path}");
+    // Paths are listed as requests' paths are read.
+    let plugin = TestPlugin::<Screen>::new(&json!({"key": {"path": {}}, "list": {"keys": ["/%61dmin//x"]}}).to_string()).unwrap();
+    let mut host = FakeHost::request("GET", "/admin/x", &[]);
+    plugin.request(&mut host);
+    assert_eq!(host.local_reply.map(|r| r.status), Some(403));
+}
+
+#[test]
+fn a_text_feed_leaves_out_and_reports_what_cannot_match() {
+    let (set, refused) = list::from_document(
+        b"10.0.0.1\n10.0.0.0/8\n2001:DB8::1\nnot-an-address\n# comment\n",
+        Normalize::default(),
+        KeyForm::Address,
+    )
+    .unwrap();
+    assert!(set.contains("10.0.0.1") && set.contains("2001:db8::1"));
+    assert_eq!(set.len(), 2);
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused[0].contains("is a range"), "{refused:?}");
+}
+
+#[test]
+fn a_repeated_query_key_is_refused_unless_every_value_agrees() {
+    let plugin =
+        TestPlugin::<Screen>::new(&json!({"key": {"query": {"name": "user"}}, "list": {"keys": ["mallory"]}}).to_string())
+            .unwrap();
+    for (path, expected) in [
+        ("/?user=mallory", 403),
+        ("/?user=alice", 200),
+        ("/?user=alice&user=mallory", 400),
+        ("/?user=mallory&user=alice", 400),
+        ("/?user=alice&user=alice", 200),
+        ("/?user=%6dallory&user=mallory", 403),
+    ] {
+        let mut host = FakeHost::request("GET", path, &[]);
+        plugin.request(&mut host);
+        assert_eq!(host.local_reply.map_or(200, |r| r.status), expected, "{path}");
+    }
+}
+
+#[test]
+fn a_proxy_count_refuses_requests_that_bypassed_the_proxies() {
+    let config = |extra: serde_json::Value| {
+        let mut config = json!({"key": {"client_ip": {"xff_num_trusted_hops": 1}}, "list": {"keys": ["198.51.100.7"]}});
+        config.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        TestPlugin::<Screen>::new(&config.to_string()).unwrap()
+    };
+    let status = |plugin: &TestPlugin<Screen>, xff: Option<&str>| {
+        let headers: Vec<(&str, &str)> = xff.map(|x| vec![("x-forwarded-for", x)]).unwrap_or_default();
+        let mut host = FakeHost::request("GET", "/", &headers);
+        plugin.request(&mut host);
+        host.local_reply.map_or(200, |r| r.status)
+    };
+    let refusing = config(json!({}));
+    assert_eq!(status(&refusing, Some("198.51.100.7, 10.0.0.1")), 403);
+    assert_eq!(status(&refusing, Some("203.0.113.1, 10.0.0.1")), 200);
+    assert_eq!(status(&refusing, Some("10.0.0.1")), 403, "one entry: no client behind one proxy");
+    assert_eq!(status(&refusing, None), 403);
+    let lenient = config(json!({"on_missing_key": "miss"}));
+    assert_eq!(status(&lenient, None), 200);
+    let old = TestPlugin::<Screen>::new(&json!({"key": {"client_ip": {"xff_trusted_hops": 1}}, "list": {"keys": ["x"]}}).to_string())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(old.starts_with("key.client_ip.xff_trusted_hops: replaced by xff_num_trusted_hops"), "{old}");
 }

@@ -4,7 +4,7 @@
 use crate::config::ListConfig;
 use base64::Engine;
 use serde::Deserialize;
-use sieve_sdk_ext::screen::{random_seed, Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_sdk_ext::screen::{random_seed, Backend, KeyForm, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use sieve_sdk_ext::ConfigError;
 
 /// Default target rate of inline Bloom lists.
@@ -32,7 +32,7 @@ pub fn build(
 }
 
 /// The list given in the config (inline keys or a blob), if any.
-pub fn from_config(config: &ListConfig, normalize: Normalize) -> Result<Option<ScreenSet>, ConfigError> {
+pub fn from_config(config: &ListConfig, normalize: Normalize, form: KeyForm) -> Result<Option<ScreenSet>, ConfigError> {
     let backend = match config.backend.as_deref() {
         None => Backend::Exact,
         Some(name) => Backend::parse(name)
@@ -78,9 +78,14 @@ pub fn from_config(config: &ListConfig, normalize: Normalize) -> Result<Option<S
             }
             Ok(Some(set))
         }
-        (None, false) => build(backend, &config.keys, config.capacity, fp_rate, normalize)
-            .map(Some)
-            .map_err(|e| ConfigError::new("keys", e)),
+        (None, false) => {
+            // An entry that can never match a request's key is a mistake worth naming.
+            let mut keys = Vec::with_capacity(config.keys.len());
+            for (index, key) in config.keys.iter().enumerate() {
+                keys.push(form.canonical(key).map_err(|e| ConfigError::new(format!("keys[{index}]"), e))?);
+            }
+            build(backend, &keys, config.capacity, fp_rate, normalize).map(Some).map_err(|e| ConfigError::new("keys", e))
+        }
         (None, true) => {
             if config.feed.is_none() {
                 return Err(ConfigError::new("", "give keys, a blob or a feed"));
@@ -105,9 +110,13 @@ pub struct Delta {
 /// The longest key a text list may hold.
 pub const MAX_KEY_BYTES: usize = 8192;
 
+/// Entries refused because they can never match a key (`"10.0.0.0/8" is a range...`).
+pub type Refused = Vec<String>;
+
 /// Reads a published feed document: a blob, or a text list (one key per line, `#` comments) that
-/// becomes an exact set.
-pub fn from_document(document: &[u8], normalize: Normalize) -> Result<ScreenSet, String> {
+/// becomes an exact set. Text entries are canonicalised as the key is; those that cannot be are
+/// left out and returned.
+pub fn from_document(document: &[u8], normalize: Normalize, form: KeyForm) -> Result<(ScreenSet, Refused), String> {
     if document.starts_with(sieve_sdk_ext::screen::MAGIC) {
         let set = ScreenSet::from_blob(document).map_err(|e| e.to_string())?;
         if set.normalize() != normalize {
@@ -116,19 +125,31 @@ pub fn from_document(document: &[u8], normalize: Normalize) -> Result<ScreenSet,
                 set.normalize()
             ));
         }
-        return Ok(set);
+        return Ok((set, Vec::new()));
     }
     let text = std::str::from_utf8(document).map_err(|_| "neither a blob nor UTF-8 text".to_string())?;
-    let keys: Vec<String> =
-        text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect();
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
     // A key is an address, a header value, a path: a "key" this long means the document is not a list.
-    if let Some(long) = keys.iter().find(|k| k.len() > MAX_KEY_BYTES) {
+    if let Some(long) = lines.iter().find(|k| k.len() > MAX_KEY_BYTES) {
         return Err(format!(
             "a line of {} bytes: not a list of keys (at most {MAX_KEY_BYTES} bytes a key)",
             long.len()
         ));
     }
-    build(Backend::Exact, &keys, None, 0.0, normalize)
+    let (keys, refused) = canonical(lines.iter().copied(), form);
+    Ok((build(Backend::Exact, &keys, None, 0.0, normalize)?, refused))
+}
+
+/// The entries in canonical form, and the reasons for those that have none.
+fn canonical<'a>(entries: impl Iterator<Item = &'a str>, form: KeyForm) -> (Vec<String>, Refused) {
+    let (mut keys, mut refused) = (Vec::new(), Vec::new());
+    for entry in entries {
+        match form.canonical(entry) {
+            Ok(key) => keys.push(key),
+            Err(why) => refused.push(why),
+        }
+    }
+    (keys, refused)
 }
 
 /// Turns a feed answer into the document to publish: a whole list is checked and taken as is; a
@@ -139,11 +160,12 @@ pub fn accept_feed(
     previous_etag: Option<&str>,
     previous: impl FnOnce() -> Option<Vec<u8>>,
     normalize: Normalize,
-) -> Result<Vec<u8>, String> {
+    form: KeyForm,
+) -> Result<(Vec<u8>, Refused), String> {
     let trimmed = body.iter().skip_while(|b| b.is_ascii_whitespace()).copied().next();
     if trimmed != Some(b'{') {
-        from_document(body, normalize)?;
-        return Ok(body.to_vec());
+        let (_, refused) = from_document(body, normalize, form)?;
+        return Ok((body.to_vec(), refused));
     }
     let delta: Delta = serde_json::from_slice(body).map_err(|e| format!("not a delta: {e}"))?;
     if previous_etag != Some(delta.base.as_str()) {
@@ -154,11 +176,14 @@ pub fn accept_feed(
     if set.backend() != Backend::Cuckoo {
         return Err("deltas apply to Cuckoo lists only (a Bloom filter cannot remove keys)".into());
     }
-    for key in &delta.remove {
+    let (remove, mut refused) = canonical(delta.remove.iter().map(String::as_str), form);
+    let (add, refused_add) = canonical(delta.add.iter().map(String::as_str), form);
+    refused.extend(refused_add);
+    for key in &remove {
         set.remove(key).map_err(|e| e.to_string())?;
     }
-    for key in &delta.add {
+    for key in &add {
         set.insert(key).map_err(|e| format!("key {key:?}: {e}"))?;
     }
-    set.to_blob().map_err(|e| e.to_string())
+    Ok((set.to_blob().map_err(|e| e.to_string())?, refused))
 }

@@ -10,18 +10,21 @@
 
 use base64::Engine;
 use indicatif::{ProgressBar, ProgressStyle};
-use sieve_sdk_ext::screen::{random_seed, Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_sdk_ext::screen::{random_seed, Backend, KeyForm, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use std::io::{BufRead, BufReader, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage:
-  sieve-screen build --backend bloom|cuckoo [--fp-rate R] [--capacity N] [--lowercase] [--trim-trailing-slash] KEYS.txt -o OUT.blob
+  sieve-screen build --backend bloom|cuckoo [--key address|path|text] [--fp-rate R] [--capacity N] [--lowercase] [--trim-trailing-slash] KEYS.txt -o OUT.blob
   sieve-screen stats BLOB
   sieve-screen check BLOB KEY...
   sieve-screen encode BLOB
 
 KEYS.txt: one key per line; empty lines and lines starting with # are skipped.
+--key: what the filter screens, so that entries are written as requests' keys are: `address`
+  (client_ip keys: IPv6 in RFC 5952 form, IPv4-mapped as IPv4; ranges and ports refused), `path`
+  (normalised as path rules read paths; ambiguous paths refused) or `text` (default: trimmed).
 --fp-rate: Bloom target false-positive rate (default 0.01); Cuckoo's is fixed at about 3.1%.
 --capacity: keys the filter is sized for (default: the number of keys; give room for feed deltas).";
 
@@ -61,6 +64,7 @@ fn build(args: &[String]) -> Result<(), String> {
     let mut fp_rate = None;
     let mut capacity = None;
     let mut normalize = Normalize::default();
+    let mut form = KeyForm::Text;
     let mut input = None;
     let mut output = None;
     let mut iter = args.iter();
@@ -78,6 +82,10 @@ fn build(args: &[String]) -> Result<(), String> {
             }
             "--fp-rate" => fp_rate = Some(value()?.parse::<f64>().map_err(|e| format!("--fp-rate: {e}"))?),
             "--capacity" => capacity = Some(value()?.parse::<u64>().map_err(|e| format!("--capacity: {e}"))?),
+            "--key" => {
+                let name = value()?;
+                form = KeyForm::parse(&name).ok_or_else(|| format!("--key {name}: address, path or text"))?;
+            }
             "--lowercase" => normalize.lowercase = true,
             "--trim-trailing-slash" => normalize.trim_trailing_slash = true,
             "-o" | "--output" => output = Some(value()?),
@@ -106,6 +114,8 @@ fn build(args: &[String]) -> Result<(), String> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     for (index, key) in keys_in(&input)?.enumerate() {
+        // An entry that can never match a key is an error in the input, not something to skip.
+        let key = form.canonical(&key).map_err(|e| format!("key {}: {e}", index + 1))?;
         set.insert(&key).map_err(|e| format!("key {} ({key:?}): {e}", index + 1))?;
         if index % 4096 == 0 {
             bar.set_position(index as u64);
