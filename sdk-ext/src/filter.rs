@@ -100,6 +100,12 @@ impl<'a> Setup<'a> {
         gauge.set(self.host, value);
     }
 
+    /// This filter takes credentials out of requests ([`Http::scrub_secret`]): from now on the VM
+    /// records the request headers every stage writes, so that copies can be scrubbed.
+    pub fn scrubs_credentials(&mut self) {
+        crate::http::track_copies();
+    }
+
     /// Defines `sieve.<filter>.<name>`. A host that refuses gives a counter that counts nothing.
     pub fn counter(&mut self, name: &str) -> Counter {
         let full = format!("sieve.{}.{}", self.filter, name);

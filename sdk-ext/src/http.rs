@@ -29,9 +29,9 @@ pub struct StreamCore {
     /// Credentials taken out of this request (raw bytes as they appeared): no header written on the
     /// way upstream may carry them, whichever stage wrote it and in whichever order.
     secrets: Vec<Vec<u8>>,
-    /// Request headers written in the request phase (by any stage), to scrub when a credential
-    /// is taken out after they were written.
-    written: Vec<String>,
+    /// Request headers written in the request phase (by any stage), with the values written, to
+    /// scrub when a credential is taken out after they were written.
+    written: Vec<(String, Vec<Vec<u8>>)>,
     /// Request headers read in the request phase, so that stages of a chain (or rules of one
     /// filter) that read the same header ask the host once. A write through [`Http`] drops the entry.
     seen: std::cell::RefCell<Vec<(String, Option<Vec<u8>>)>>,
@@ -160,26 +160,34 @@ impl<'a> Http<'a> {
 
     pub fn set_header(&mut self, map: MapKind, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
         self.forget_fact(map, name);
-        let value = self.outgoing(map, name, value.as_ref());
+        let value = self.outgoing(map, name, value.as_ref(), true);
         self.host.set_header(map, name, &value)
     }
 
     pub fn add_header(&mut self, map: MapKind, name: &str, value: impl AsRef<[u8]>) -> Result<(), HostError> {
         self.forget_fact(map, name);
-        let value = self.outgoing(map, name, value.as_ref());
+        let value = self.outgoing(map, name, value.as_ref(), false);
         self.host.add_header(map, name, &value)
     }
 
-    /// A request header on its way upstream: recorded as written, and without any credential a
-    /// stage took out of this request.
-    fn outgoing<'v>(&mut self, map: MapKind, name: &str, value: &'v [u8]) -> std::borrow::Cow<'v, [u8]> {
-        if map != MapKind::RequestHeaders || self.phase != Phase::Request {
+    /// A request header on its way upstream: without any credential a stage took out of this
+    /// request, and recorded as written (`replace`: a set, which replaces what was written before).
+    fn outgoing<'v>(&mut self, map: MapKind, name: &str, value: &'v [u8], replace: bool) -> std::borrow::Cow<'v, [u8]> {
+        let tracking = COPY_TRACKING.load(std::sync::atomic::Ordering::Relaxed);
+        if !tracking || map != MapKind::RequestHeaders || self.phase != Phase::Request || name.starts_with(':') {
             return std::borrow::Cow::Borrowed(value);
         }
-        if !self.core.written.iter().any(|written| written == name) {
-            self.core.written.push(name.to_string());
+        let value = redact(value, &self.core.secrets);
+        match self.core.written.iter_mut().find(|(written, _)| written == name) {
+            Some((_, values)) => {
+                if replace {
+                    values.clear();
+                }
+                values.push(value.to_vec());
+            }
+            None => self.core.written.push((name.to_string(), vec![value.to_vec()])),
         }
-        redact(value, &self.core.secrets)
+        value
     }
 
     /// Takes a credential out of the request's copies: every request header a stage wrote before
@@ -191,11 +199,15 @@ impl<'a> Http<'a> {
             return;
         }
         self.core.secrets.push(secret.to_vec());
-        let written = self.core.written.clone();
-        for name in written {
-            if name == ":path" {
-                continue;
-            }
+        // Only a header a stage wrote with the secret in it costs a read of the headers.
+        let copies: Vec<String> = self
+            .core
+            .written
+            .iter()
+            .filter(|(_, values)| values.iter().any(|value| contains(value, secret)))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in copies {
             let values: Vec<Vec<u8>> = self
                 .host
                 .headers(MapKind::RequestHeaders)
@@ -203,20 +215,25 @@ impl<'a> Http<'a> {
                 .filter(|(n, _)| *n == name)
                 .map(|(_, value)| value)
                 .collect();
-            if !values.iter().any(|value| contains(value, secret)) {
-                continue;
-            }
             self.forget_fact(MapKind::RequestHeaders, &name);
             let _ = self.host.remove_header(MapKind::RequestHeaders, &name);
-            for value in values {
-                let clean = redact(&value, &self.core.secrets);
+            for value in &values {
+                let clean = redact(value, &self.core.secrets);
                 let _ = self.host.add_header(MapKind::RequestHeaders, &name, &clean);
+            }
+            if let Some((_, written)) = self.core.written.iter_mut().find(|(n, _)| *n == name) {
+                for value in written.iter_mut() {
+                    *value = redact(value, &self.core.secrets).into_owned();
+                }
             }
         }
     }
 
     pub fn remove_header(&mut self, map: MapKind, name: &str) -> Result<(), HostError> {
         self.forget_fact(map, name);
+        if map == MapKind::RequestHeaders {
+            self.core.written.retain(|(written, _)| written != name);
+        }
         self.host.remove_header(map, name)
     }
 
@@ -389,6 +406,14 @@ impl<'a> Http<'a> {
             _ => {}
         }
     }
+}
+
+/// Set when a filter of this VM may scrub credentials ([`crate::Setup::scrubs_credentials`]):
+/// only then are the headers a request's stages write recorded (a VM without one pays nothing).
+static COPY_TRACKING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn track_copies() {
+    COPY_TRACKING.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// What a scrubbed credential becomes in the headers that copied it.

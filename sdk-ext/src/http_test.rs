@@ -55,6 +55,7 @@ fn non_utf8_values_are_read_without_failing() {
 #[test]
 fn a_scrubbed_credential_leaves_every_copy_written_before_or_after() {
     let mut host = FakeHost::request("GET", "/a?api_key=s3cr%2Bt&x=1", &[("x-api-key", "k-123456")]);
+    track_copies();
     let mut core = StreamCore::default();
     let mut http = Http::new(&mut host, &mut core);
     http.set_request_header("x-sieve-request", "GET /a?api_key=s3cr%2Bt&x=1").unwrap();

@@ -48,11 +48,7 @@ fn paths_compare_as_an_upstream_reads_them() {
 
 #[test]
 fn an_ambiguous_path_is_ambiguous_only_when_the_rest_holds() {
-    let spec = MatchSpec {
-        path_prefix: Some("/admin".into()),
-        methods: vec!["POST".into()],
-        ..MatchSpec::default()
-    };
+    let spec = MatchSpec { path_prefix: Some("/admin".into()), methods: vec!["POST".into()], ..MatchSpec::default() };
     for path in ["/admin%2Fx", "/;/admin", "/admin;x=1", "/a%5Cb", "/a%252Fb"] {
         assert_eq!(evaluate(spec.clone(), "POST", path, &[]), Evaluation::Ambiguous, "{path}");
         assert_eq!(evaluate(spec.clone(), "GET", path, &[]), Evaluation::NoMatch, "{path}");
@@ -102,7 +98,10 @@ fn bad_specs_name_the_field() {
     assert_eq!(error(prefix("/admin?x", Case::Exact)).field, "path_prefix");
     assert_eq!(error(prefix("/a%2Fb", Case::Exact)).field, "path_prefix");
     assert_eq!(error(MatchSpec { path: Some("/;x".into()), ..MatchSpec::default() }).field, "path");
-    assert_eq!(error(MatchSpec { methods: vec!["GET".into(), "P OST".into()], ..MatchSpec::default() }).field, "methods[1]");
+    assert_eq!(
+        error(MatchSpec { methods: vec!["GET".into(), "P OST".into()], ..MatchSpec::default() }).field,
+        "methods[1]"
+    );
     assert_eq!(error(MatchSpec { hosts: vec!["a b".into()], ..MatchSpec::default() }).field, "hosts[0]");
     assert_eq!(error(MatchSpec { status: vec![99], ..MatchSpec::default() }).field, "status[0]");
     let preflight_get = MatchSpec { cors_preflight: true, methods: vec!["GET".into()], ..MatchSpec::default() };

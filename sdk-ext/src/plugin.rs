@@ -58,8 +58,8 @@ impl<F: Filter> Plugin<F> {
             let specs: Vec<RouteSpec> = config::from_value(routes).map_err(|e| e.within(ROUTES_KEY))?;
             for (index, spec) in specs.into_iter().enumerate() {
                 let at = format!("{ROUTES_KEY}[{index}]");
-                let matcher = RouteMatch::compile(&spec.matcher, spec.disabled)
-                    .map_err(|e| e.within(&format!("{at}.match")))?;
+                let matcher =
+                    RouteMatch::compile(&spec.matcher, spec.disabled).map_err(|e| e.within(&format!("{at}.match")))?;
                 let target = match (spec.config, spec.disabled) {
                     (Some(_), true) => {
                         return Err(ConfigError::new(at, "give either config or disabled: true, not both"))

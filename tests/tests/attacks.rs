@@ -159,7 +159,10 @@ fn spoofed_identities_and_forged_forwarding_chains_are_ignored() {
     // One trusted load balancer (the listener's xff_num_trusted_hops: 1): the client is the entry
     // it appended, whatever the client prepends.
     let screen = StackBuilder::new("envoy/screen.yaml")
-        .plugin_config("sieve.screen", json!({"key": {"client_ip": {}}, "list": {"keys": ["198.51.100.7"]}}).to_string())
+        .plugin_config(
+            "sieve.screen",
+            json!({"key": {"client_ip": {}}, "list": {"keys": ["198.51.100.7"]}}).to_string(),
+        )
         .start();
     let status = |xff: &str| screen.envoy.get("/").header("x-forwarded-for", xff).send().status;
     for xff in ["198.51.100.7", "1.2.3.4, 198.51.100.7", "evil, ,198.51.100.7", "[::1], 198.51.100.7"] {
@@ -187,10 +190,10 @@ fn duplicate_credentials_and_oversized_or_many_headers() {
 
     let big = "k".repeat(50_000);
     assert_eq!(raw_status(addr, "/", &[("x-api-key", big.as_bytes())]), 401, "too large, refused");
-    let many: Vec<(String, Vec<u8>)> = (0..95).map(|i| (format!("x-h{i}"), b"v".to_vec())).collect();
+    let many: Vec<(String, Vec<u8>)> = (0..90).map(|i| (format!("x-h{i}"), b"v".to_vec())).collect();
     let mut headers: Vec<(&str, &[u8])> = many.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
     headers.push(("x-api-key", DEMO_KEY.as_bytes()));
-    assert_eq!(raw_status(addr, "/", &headers), 200, "95 headers are fine");
+    assert_eq!(raw_status(addr, "/", &headers), 200, "90 headers are fine (Envoy allows 100, its own included)");
     let too_many: Vec<(String, Vec<u8>)> = (0..150).map(|i| (format!("x-h{i}"), b"v".to_vec())).collect();
     let headers: Vec<(&str, &[u8])> = too_many.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
     let status = raw_status(addr, "/", &headers);

@@ -123,8 +123,13 @@ fn shipped_config_accepts_every_provider_and_tells_the_upstream_who() {
     wrong_password.assert_local_reply(401, "unauthorized");
     let wrong_key = envoy.get("/").header("x-api-key", "not-the-key").send();
     wrong_key.assert_local_reply(401, "unauthorized");
-    let preflight = envoy.request("OPTIONS", "/things").send();
-    assert_eq!(preflight.status, 200, "OPTIONS skips auth");
+    let preflight = envoy
+        .request("OPTIONS", "/things")
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .send();
+    assert_eq!(preflight.status, 200, "a CORS preflight skips auth");
+    assert_eq!(envoy.request("OPTIONS", "/things").send().status, 401, "a bare OPTIONS does not");
 
     assert_eq!(envoy.counter("sieve.auth.keys.allowed"), 3);
     assert_eq!(envoy.counter("sieve.auth.keys.denied.invalid"), 1);

@@ -75,8 +75,7 @@ fn docker_compose_up_serves_every_filter() {
 
     // screen: the deny list the feed container serves, and the exact CIDR range.
     let blocked = until_ok("the fed list", Duration::from_secs(20), || {
-        let reply =
-            Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "198.51.100.7").try_send()?;
+        let reply = Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "198.51.100.7").try_send()?;
         if reply.status == 403 {
             Ok(reply)
         } else {
@@ -88,10 +87,7 @@ fn docker_compose_up_serves_every_filter() {
         .header("x-forwarded-for", "192.0.2.55")
         .send()
         .assert_local_reply(403, "screened");
-    assert_eq!(
-        Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "203.0.113.9").send().status,
-        200
-    );
+    assert_eq!(Request::new("GET", &url(screen, "/")).header("x-forwarded-for", "203.0.113.9").send().status, 200);
 
     // chain: the three in one module, the same answers; the consumer auth found reaches the upstream.
     let unauthenticated = Request::new("GET", &url(chain, "/api/x")).send();

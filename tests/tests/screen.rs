@@ -186,7 +186,7 @@ fn prebuilt_blob_in_the_config() {
     let config = json!({"key": {"client_ip": {}}, "list": {"blob": encoded}});
     let stack = Stack::builder(CONFIG).plugin_config(FILTER, config.to_string()).start();
     for key in ["10.0.0.0", "10.0.200.17", "10.1.134.159"] {
-        assert_eq!(status_via(&stack.envoy, "/", &[("x-forwarded-for", &key.to_string())]), 403, "{key}");
+        assert_eq!(status_via(&stack.envoy, "/", &[("x-forwarded-for", key)]), 403, "{key}");
     }
     assert_eq!(status_via(&stack.envoy, "/", &[("x-forwarded-for", "172.16.0.1")]), 200);
     assert_eq!(stack.envoy.stats().get("wasmcustom.sieve.screen.list_size"), Some(&100_000));

@@ -37,7 +37,7 @@ fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }
 
-/// 1. Paths an upstream reads another way: servlet containers drop `;` path parameters, so
+/// Class 1: Paths an upstream reads another way: servlet containers drop `;` path parameters, so
 /// `/;/admin/panel` is `/admin/panel` to Tomcat, and a server that decodes twice reads `%252F`
 /// as `/`. Envoy's normalize_path keeps both as they are; Sieve refuses them (400).
 #[test]
@@ -63,7 +63,7 @@ fn path_forms_that_upstreams_read_differently_are_refused() {
     assert_eq!(stack.envoy.get("/ADMIN/panel").header("x-api-key", DEMO_KEY).send().status, 403);
 }
 
-/// 2. Per-route entries dodged by case or encoding: the screen demo's `/partners` allow list must
+/// Class 2: Per-route entries dodged by case or encoding: the screen demo's `/partners` allow list must
 /// hold for `/PARTNERS/...`, and `/partners%2Fdata` must not fall back to the weaker top level.
 #[test]
 fn per_route_entries_are_not_dodged_by_case_or_encoding() {
@@ -82,7 +82,7 @@ fn per_route_entries_are_not_dodged_by_case_or_encoding() {
     assert_eq!(stack.envoy.get("/HEALTHZ").header("x-forwarded-for", "198.51.100.7").send().status, 403);
 }
 
-/// 3. Skip rules wider than meant: the demo used to skip authentication for every OPTIONS request.
+/// Class 3: Skip rules wider than meant: the demo used to skip authentication for every OPTIONS request.
 /// Now only a real CORS preflight (Origin and Access-Control-Request-Method) is skipped.
 #[test]
 fn only_a_real_cors_preflight_skips_authentication() {
@@ -100,7 +100,7 @@ fn only_a_real_cors_preflight_skips_authentication() {
     assert_eq!(options(&[("origin", "https://app.example"), ("access-control-request-method", "DELETE")]), 200);
 }
 
-/// 4. Credentials copied before they are stripped: in the chain, the headers stage writes
+/// Class 4: Credentials copied before they are stripped: in the chain, the headers stage writes
 /// `%PATH%` into x-sieve-request before the auth stage strips `?api_key=`. No copy of a credential
 /// may reach the upstream, whatever the stage order.
 #[test]
@@ -139,25 +139,26 @@ fn no_copy_of_a_credential_reaches_the_upstream_in_any_stage_order() {
     }
 }
 
-/// 5. Identity across providers: a token from the trusted issuer whose `sub` is `demo-admin` is not
+/// Class 5: Identity across providers: a token from the trusted issuer whose `sub` is `demo-admin` is not
 /// the Basic user `demo-admin`, and a consumer value that is not a header value is refused.
 #[test]
 fn a_token_cannot_impersonate_another_providers_consumer() {
     let stack = auth_demo();
-    let token = |sub: &str| {
-        sign_with(
-            "RS256",
-            DemoKey::Rsa1,
-            &claims(sub, json!({"exp": sieve_e2e::tokens::now() + 600})),
-        )
-    };
-    let forged = stack.envoy.get("/admin/panel").header("authorization", &format!("Bearer {}", token("demo-admin"))).send();
+    let token =
+        |sub: &str| sign_with("RS256", DemoKey::Rsa1, &claims(sub, json!({"exp": sieve_e2e::tokens::now() + 600})));
+    let forged =
+        stack.envoy.get("/admin/panel").header("authorization", &format!("Bearer {}", token("demo-admin"))).send();
     assert_eq!(forged.status, 403, "{}", forged.body);
     let real = stack.envoy.get("/admin/panel").header("authorization", &basic("demo", DEMO_PASSWORD)).send();
     assert_eq!(real.status, 200);
     assert_eq!(real.upstream_header("x-sieve-provider").as_deref(), Some("users"));
-    let by_token = stack.envoy.get("/things").header("authorization", &format!("Bearer {}", token("demo-admin"))).send();
-    assert_eq!(by_token.upstream_header("x-sieve-provider").as_deref(), Some("tokens"), "the upstream can tell them apart");
+    let by_token =
+        stack.envoy.get("/things").header("authorization", &format!("Bearer {}", token("demo-admin"))).send();
+    assert_eq!(
+        by_token.upstream_header("x-sieve-provider").as_deref(),
+        Some("tokens"),
+        "the upstream can tell them apart"
+    );
     let spoofed = stack.envoy.get("/things").header("x-api-key", DEMO_KEY).header("x-sieve-provider", "users").send();
     assert_eq!(spoofed.upstream_header_all("x-sieve-provider"), ["keys"]);
     let injected =
@@ -165,7 +166,7 @@ fn a_token_cannot_impersonate_another_providers_consumer() {
     assert_eq!(injected.status, 401, "{}", injected.body);
 }
 
-/// 6. Client address: the demo configs are edge listeners (use_remote_address), so an address a
+/// Class 6: Client address: the demo configs are edge listeners (use_remote_address), so an address a
 /// client writes into X-Forwarded-For is not taken for its own.
 #[test]
 fn a_client_written_x_forwarded_for_is_not_the_client_address() {
@@ -193,7 +194,7 @@ fn a_client_written_x_forwarded_for_is_not_the_client_address() {
     assert_eq!(status(None), 403, "too few entries: refused, not screened as someone else");
 }
 
-/// 7. List entries in another form than the key: `2001:DB8::1` and `::ffff:198.51.100.9` in a list
+/// Class 7: List entries in another form than the key: `2001:DB8::1` and `::ffff:198.51.100.9` in a list
 /// match requests from those addresses; a range in a fed text list is left out and counted.
 #[test]
 fn list_entries_match_keys_written_another_way() {
@@ -214,7 +215,10 @@ fn list_entries_match_keys_written_another_way() {
     assert!(stack.envoy.counter("sieve.screen.invalid_entries") >= 1);
 
     let by_query = StackBuilder::new("envoy/screen.yaml")
-        .plugin_config("sieve.screen", json!({"key": {"query": {"name": "user"}}, "list": {"keys": ["mallory"]}}).to_string())
+        .plugin_config(
+            "sieve.screen",
+            json!({"key": {"query": {"name": "user"}}, "list": {"keys": ["mallory"]}}).to_string(),
+        )
         .start();
     let status = |path: &str| by_query.envoy.get(path).send().status;
     assert_eq!(status("/?user=mallory"), 403);
@@ -222,7 +226,7 @@ fn list_entries_match_keys_written_another_way() {
     assert_eq!(status("/?user=alice&user=alice"), 200);
 }
 
-/// 8. Callout answers routed by position: a request parked for the first key-set fetch used to ask
+/// Class 8: Callout answers routed by position: a request parked for the first key-set fetch used to ask
 /// the authorization service again on every tick while it waited.
 #[test]
 fn a_parked_request_asks_the_authorization_service_once() {

@@ -175,17 +175,23 @@ impl Filter for Auth {
         let mut access = Vec::with_capacity(config.access.len());
         for (i, AccessRule { path, path_prefix, methods, consumers }) in config.access.into_iter().enumerate() {
             let at = format!("access[{i}]");
-            let matcher = Matcher::compile(MatchSpec { path, path_prefix, methods, case: Case::Fold, ..MatchSpec::default() })
-                .map_err(|e| e.within(&at))?;
+            let matcher =
+                Matcher::compile(MatchSpec { path, path_prefix, methods, case: Case::Fold, ..MatchSpec::default() })
+                    .map_err(|e| e.within(&at))?;
             if matcher.is_empty() {
                 return Err(ConfigError::new(at, "give path, path_prefix or methods"));
             }
             let allowed = consumers
                 .into_iter()
                 .enumerate()
-                .map(|(j, consumer)| resolve(&providers, consumer).map_err(|e| ConfigError::new(format!("{at}.consumers[{j}]"), e)))
+                .map(|(j, consumer)| {
+                    resolve(&providers, consumer).map_err(|e| ConfigError::new(format!("{at}.consumers[{j}]"), e))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             access.push((matcher, allowed));
+        }
+        if config.strip_credentials {
+            setup.scrubs_credentials();
         }
         Ok(Auth {
             providers,

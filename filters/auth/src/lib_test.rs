@@ -115,7 +115,11 @@ fn a_token_cannot_impersonate_a_declared_consumer() {
     };
     let token = format!("Bearer {}", hs256(json!({"sub": "app"})));
     assert_eq!(run("/admin/x", &[("x-api-key", KEY)]), (200, Some("api_key".into())));
-    assert_eq!(run("/admin/x", &[("authorization", &token)]).0, 403, "a token whose sub is `app` is not the key's `app`");
+    assert_eq!(
+        run("/admin/x", &[("authorization", &token)]).0,
+        403,
+        "a token whose sub is `app` is not the key's `app`"
+    );
     assert_eq!(run("/reports", &[("authorization", &token)]), (200, Some("tokens".into())));
     assert_eq!(run("/reports", &[("x-api-key", KEY)]).0, 403);
     assert_eq!(run("/any-token", &[("authorization", &token)]).0, 200);
@@ -158,14 +162,20 @@ fn a_preflight_skip_opens_only_real_preflights() {
 fn consumers_that_cannot_be_written_as_headers_are_refused() {
     let plugin = plugin(json!({"providers": [{"jwt": {"jwks": hmac_jwks(), "require_exp": false,
         "claims_to_headers": [{"claim": "team", "header": "x-team"}]}}]}));
-    for claims in [json!({"sub": "a\r\nx-admin: 1"}), json!({"sub": ""}), json!({"sub": " "}), json!({"sub": "a\u{0}b"})] {
-        let mut host = FakeHost::request("GET", "/", &[("authorization", &format!("Bearer {}", hs256(claims.clone())))]);
+    for claims in
+        [json!({"sub": "a\r\nx-admin: 1"}), json!({"sub": ""}), json!({"sub": " "}), json!({"sub": "a\u{0}b"})]
+    {
+        let mut host =
+            FakeHost::request("GET", "/", &[("authorization", &format!("Bearer {}", hs256(claims.clone())))]);
         plugin.request(&mut host);
         assert_eq!(host.local_reply.map(|r| r.status), Some(401), "{claims}");
     }
     // Claims copied to other headers lose their control characters (they name no one).
-    let mut host =
-        FakeHost::request("GET", "/", &[("authorization", &format!("Bearer {}", hs256(json!({"sub": "ok", "team": "a\nb"}))))]);
+    let mut host = FakeHost::request(
+        "GET",
+        "/",
+        &[("authorization", &format!("Bearer {}", hs256(json!({"sub": "ok", "team": "a\nb"}))))],
+    );
     plugin.request(&mut host);
     assert_eq!(host.request_header("x-team").as_deref(), Some("ab"));
 }

@@ -154,7 +154,8 @@ fn answers_reach_the_stage_that_asked_in_either_order() {
         let config = json!({ "stages": stages });
         let mut vm = Emulator::builder(module("sieve-chain")).plugin_config(config.to_string()).start().unwrap();
         for (user, in_list) in [("mallory", true), ("alice", false)] {
-            let exchange = vm.send(Request::get("/").header("x-user", user).header("authorization", "Bearer t")).unwrap();
+            let exchange =
+                vm.send(Request::get("/").header("x-user", user).header("authorization", "Bearer t")).unwrap();
             let allow = || CallAnswer::new(200, "").header("x-auth-consumer", "carol");
             let confirm = if in_list { CallAnswer::new(200, "") } else { CallAnswer::new(404, "") };
             if auth_first {

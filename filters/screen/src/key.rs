@@ -1,8 +1,27 @@
 //! Which part of the request is screened, read and normalised once per request.
 
 use crate::config::KeyConfig;
-use sieve_sdk_ext::{ConfigError, HeaderName, Http, MapKind};
 use sieve_sdk_ext::screen::KeyForm;
+use sieve_sdk_ext::{ConfigError, HeaderName, Http, MapKind};
+
+/// What a request carries of the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRead {
+    Found(String),
+    Missing,
+    /// Carried more than one way (a query parameter repeated with different values: which one
+    /// would the upstream read?).
+    Ambiguous,
+}
+
+impl From<Option<String>> for KeyRead {
+    fn from(key: Option<String>) -> Self {
+        match key.filter(|key| !key.is_empty()) {
+            Some(key) => KeyRead::Found(key),
+            None => KeyRead::Missing,
+        }
+    }
+}
 
 pub enum KeySource {
     /// `None`: Envoy's trusted client address (`source.address`); `Some(n)`: the (n+1)th entry
@@ -67,21 +86,19 @@ impl KeySource {
         matches!(self, KeySource::ClientIp { hops: Some(_) })
     }
 
-    /// The key of this request: `Err(())` when the request carries it ambiguously (a query
-    /// parameter repeated with different values: which one would the upstream read?).
-    pub fn read(&self, http: &mut Http<'_>) -> Result<Option<String>, ()> {
+    /// The key of this request.
+    pub fn read(&self, http: &mut Http<'_>) -> KeyRead {
         if let KeySource::Query(name) = self {
-            let Some(path) = http.path() else { return Ok(None) };
-            let mut values = sieve_sdk_ext::uri::raw_query_values(path, name)
-                .into_iter()
-                .map(sieve_sdk_ext::uri::decode_component);
+            let Some(path) = http.path() else { return KeyRead::Missing };
+            let mut values =
+                sieve_sdk_ext::uri::raw_query_values(path, name).into_iter().map(sieve_sdk_ext::uri::decode_component);
             let first = values.next();
             if values.any(|other| Some(&other) != first.as_ref()) {
-                return Err(());
+                return KeyRead::Ambiguous;
             }
-            return Ok(first.filter(|key| !key.is_empty()));
+            return KeyRead::from(first);
         }
-        Ok(self.read_unrepeated(http).filter(|key| !key.is_empty()))
+        KeyRead::from(self.read_unrepeated(http))
     }
 
     fn read_unrepeated(&self, http: &mut Http<'_>) -> Option<String> {

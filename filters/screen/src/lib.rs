@@ -10,7 +10,7 @@ pub mod list;
 
 use config::{ConfirmConfig, Mode, OnError, OnMissingKey, ScreenConfig};
 use ipnet::IpNet;
-use key::KeySource;
+use key::{KeyRead, KeySource};
 use sieve_sdk_ext::remote::{Fetched, RemoteDefaults, RemoteResource};
 use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet};
 use sieve_sdk_ext::{CallResponse, ConfigError, Filter, Gauge, Http, HttpCall, LocalReply, Root, Setup, Verdict};
@@ -223,18 +223,21 @@ impl Filter for Screen {
 
     fn on_request_headers(&self, http: &mut Http<'_>, stream: &mut ScreenStream) -> Verdict {
         http.count(self.stats.checks);
-        let Ok(read) = self.key.read(http) else {
-            http.count(self.stats.ambiguous_key);
-            return Verdict::Reply(LocalReply::bad_request(
-                "the screened query parameter is repeated with different values",
-            ));
-        };
-        let Some(raw) = read else {
-            http.count(self.stats.missing_key);
-            if self.on_missing_key == OnMissingKey::Refuse {
-                return self.refuse(http, "the request has no key to screen");
+        let raw = match self.key.read(http) {
+            KeyRead::Found(key) => key,
+            KeyRead::Ambiguous => {
+                http.count(self.stats.ambiguous_key);
+                return Verdict::Reply(LocalReply::bad_request(
+                    "the screened query parameter is repeated with different values",
+                ));
             }
-            return self.decide(http, false, "the request has no key to screen");
+            KeyRead::Missing => {
+                http.count(self.stats.missing_key);
+                if self.on_missing_key == OnMissingKey::Refuse {
+                    return self.refuse(http, "the request has no key to screen");
+                }
+                return self.decide(http, false, "the request has no key to screen");
+            }
         };
         let key = self.normalize.apply(&raw).into_owned();
         if !self.cidrs.is_empty() {
@@ -314,9 +317,13 @@ impl Filter for Screen {
         let (normalize, form) = (self.normalize, self.key.form());
         let refused = std::cell::Cell::new(0usize);
         let outcome = feed.on_response(root, response, |body, previous| {
-            let (document, left_out) = list::accept_feed(body, previous.etag.as_deref(), || previous.payload(), normalize, form)?;
+            let (document, left_out) =
+                list::accept_feed(body, previous.etag.as_deref(), || previous.payload(), normalize, form)?;
             if let Some(first) = left_out.first() {
-                log::warn!("sieve.screen: feed: {} entries left out, they can never match a key; first: {first}", left_out.len());
+                log::warn!(
+                    "sieve.screen: feed: {} entries left out, they can never match a key; first: {first}",
+                    left_out.len()
+                );
             }
             refused.set(left_out.len());
             Ok(document)

@@ -167,7 +167,9 @@ fn feed_documents_are_checked_before_they_are_published() {
     assert!(list::accept_feed(b"SIEVESET\x01\x00nonsense", None, || None, normalize, KeyForm::Text)
         .unwrap_err()
         .contains("not a usable"));
-    assert!(list::accept_feed(&[0xff, 0xfe], None, || None, normalize, KeyForm::Text).unwrap_err().contains("neither a blob"));
+    assert!(list::accept_feed(&[0xff, 0xfe], None, || None, normalize, KeyForm::Text)
+        .unwrap_err()
+        .contains("neither a blob"));
     let delta = br#"{"base": "\"1\"", "add": ["b"], "remove": []}"#;
     assert!(list::accept_feed(delta, Some("\"0\""), || Some(cuckoo.clone()), normalize, KeyForm::Text)
         .unwrap_err()
@@ -175,8 +177,11 @@ fn feed_documents_are_checked_before_they_are_published() {
     assert!(list::accept_feed(delta, Some("\"1\""), || Some(bloom.clone()), normalize, KeyForm::Text)
         .unwrap_err()
         .contains("Cuckoo lists only"));
-    assert!(list::accept_feed(delta, Some("\"1\""), || None, normalize, KeyForm::Text).unwrap_err().contains("no list"));
-    let (applied, _) = list::accept_feed(delta, Some("\"1\""), || Some(cuckoo.clone()), normalize, KeyForm::Text).unwrap();
+    assert!(list::accept_feed(delta, Some("\"1\""), || None, normalize, KeyForm::Text)
+        .unwrap_err()
+        .contains("no list"));
+    let (applied, _) =
+        list::accept_feed(delta, Some("\"1\""), || Some(cuckoo.clone()), normalize, KeyForm::Text).unwrap();
     let set = ScreenSet::from_blob(&applied).unwrap();
     assert!(set.contains("a") && set.contains("b"));
     let wrong_norm = Normalize { lowercase: true, trim_trailing_slash: false };
@@ -201,7 +206,9 @@ fn list_entries_take_the_form_of_the_key() {
             .to_string(),
     )
     .unwrap();
-    for (client, expected) in [("[2001:db8::1]:5555", 403), ("192.0.2.9:1", 403), ("198.51.100.7:2", 403), ("[::1]:3", 200)] {
+    for (client, expected) in
+        [("[2001:db8::1]:5555", 403), ("192.0.2.9:1", 403), ("198.51.100.7:2", 403), ("[::1]:3", 200)]
+    {
         let mut host = FakeHost::request("GET", "/", &[]);
         host.set_property(&["source", "address"], client);
         plugin.request(&mut host);
@@ -217,7 +224,9 @@ fn list_entries_take_the_form_of_the_key() {
     let path = error(json!({"path": {}}), json!(["/ok", "/a%2Fb"]));
     assert!(path.starts_with("list.keys[1]"), "{path}");
     // Paths are listed as requests' paths are read.
-    let plugin = TestPlugin::<Screen>::new(&json!({"key": {"path": {}}, "list": {"keys": ["/%61dmin//x"]}}).to_string()).unwrap();
+    let plugin =
+        TestPlugin::<Screen>::new(&json!({"key": {"path": {}}, "list": {"keys": ["/%61dmin//x"]}}).to_string())
+            .unwrap();
     let mut host = FakeHost::request("GET", "/admin/x", &[]);
     plugin.request(&mut host);
     assert_eq!(host.local_reply.map(|r| r.status), Some(403));
@@ -239,9 +248,10 @@ fn a_text_feed_leaves_out_and_reports_what_cannot_match() {
 
 #[test]
 fn a_repeated_query_key_is_refused_unless_every_value_agrees() {
-    let plugin =
-        TestPlugin::<Screen>::new(&json!({"key": {"query": {"name": "user"}}, "list": {"keys": ["mallory"]}}).to_string())
-            .unwrap();
+    let plugin = TestPlugin::<Screen>::new(
+        &json!({"key": {"query": {"name": "user"}}, "list": {"keys": ["mallory"]}}).to_string(),
+    )
+    .unwrap();
     for (path, expected) in [
         ("/?user=mallory", 403),
         ("/?user=alice", 200),
@@ -276,9 +286,11 @@ fn a_proxy_count_refuses_requests_that_bypassed_the_proxies() {
     assert_eq!(status(&refusing, None), 403);
     let lenient = config(json!({"on_missing_key": "miss"}));
     assert_eq!(status(&lenient, None), 200);
-    let old = TestPlugin::<Screen>::new(&json!({"key": {"client_ip": {"xff_trusted_hops": 1}}, "list": {"keys": ["x"]}}).to_string())
-        .err()
-        .unwrap()
-        .to_string();
+    let old = TestPlugin::<Screen>::new(
+        &json!({"key": {"client_ip": {"xff_trusted_hops": 1}}, "list": {"keys": ["x"]}}).to_string(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
     assert!(old.starts_with("key.client_ip.xff_trusted_hops: replaced by xff_num_trusted_hops"), "{old}");
 }

@@ -84,7 +84,9 @@ pub fn from_config(config: &ListConfig, normalize: Normalize, form: KeyForm) -> 
             for (index, key) in config.keys.iter().enumerate() {
                 keys.push(form.canonical(key).map_err(|e| ConfigError::new(format!("keys[{index}]"), e))?);
             }
-            build(backend, &keys, config.capacity, fp_rate, normalize).map(Some).map_err(|e| ConfigError::new("keys", e))
+            build(backend, &keys, config.capacity, fp_rate, normalize)
+                .map(Some)
+                .map_err(|e| ConfigError::new("keys", e))
         }
         (None, true) => {
             if config.feed.is_none() {
