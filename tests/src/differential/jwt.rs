@@ -35,6 +35,14 @@ pub static CRIT: Rule = Rule {
           filters/auth/README.md: \"a JSON header, no `crit`\"). Recognised when the token's header has `crit`.",
 };
 
+pub static ALG_BOUND: Rule = Rule {
+    name: "jwt-alg-is-the-signature-alg",
+    why: "Sieve verifies a token only with the algorithm its header names, and only with a key whose type allows \
+          that algorithm (filters/auth/README.md: \"a key's type binds its algorithms\"); jwt_authn checks an `oct` \
+          key's HMAC whatever the header's `alg` says (HMAC-SHA256 unless it is HS384 or HS512). Recognised when \
+          the token's header names another algorithm than the one its signature was made with.",
+};
+
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -193,11 +201,16 @@ impl Build {
                     }
                 }
                 Post::TruncateSignature(n) => {
-                    let sig = &mut segments[2];
-                    let keep = sig.len().saturating_sub(*n);
-                    sig.truncate(keep);
+                    if let Some(sig) = segments.get_mut(2) {
+                        let keep = sig.len().saturating_sub(*n);
+                        sig.truncate(keep);
+                    }
                 }
-                Post::EmptySignature => segments[2].clear(),
+                Post::EmptySignature => {
+                    if let Some(sig) = segments.get_mut(2) {
+                        sig.clear();
+                    }
+                }
                 Post::DropSignature => {
                     segments.truncate(2);
                 }
@@ -208,17 +221,97 @@ impl Build {
     }
 }
 
-/// One case: the Authorization header line(s) and how the token was made.
+/// One case: what the token is made of (replayable: each twist has its own seed, so a case can
+/// lose a twist when it is shrunk), and what was made.
 #[derive(Debug, Clone)]
 pub struct JwtCase {
+    pub alg: &'static str,
+    /// HS256 with the key bound to HS256 (`hs256-only`) instead of `hs-any`.
+    pub hs256_only: bool,
+    pub drop_kid: bool,
+    /// One seed per twist, applied in order.
+    pub twists: Vec<u64>,
+    /// A second Authorization line.
+    pub extra_line: Option<&'static str>,
+    pub no_header: bool,
+    pub made: Made,
+}
+
+/// A token as made (the clock is read when it is made).
+#[derive(Debug, Clone)]
+pub struct Made {
     pub recipe: String,
-    /// A short name of the twist (the divergence class).
+    /// A short name of the twists (the divergence class).
     pub twist: String,
     pub authorization: Vec<String>,
+    /// The header the token carries.
     pub header: String,
     pub payload: String,
+    /// The algorithm the signature was made with.
+    pub sign_alg: String,
     /// What the signature was made over and with (`alg`, signer).
     pub signed: String,
+}
+
+impl JwtCase {
+    fn make(mut self) -> JwtCase {
+        let now = now();
+        let alg = self.alg;
+        let (mut signer, mut kid) = default_signer(alg);
+        if self.hs256_only {
+            (signer, kid) = (Signer::Hmac256, "hs256-only");
+        }
+        let mut header = json!({"alg": alg, "typ": "JWT", "kid": kid});
+        if self.drop_kid {
+            header.as_object_mut().map(|m| m.remove("kid"));
+        }
+        let mut build = Build {
+            header: header.to_string(),
+            payload: claims(now).to_string(),
+            sign_alg: alg.to_string(),
+            signer: Some(signer),
+            encs: [Enc::UrlNoPad; 3],
+            header_after: None,
+            post: Vec::new(),
+            scheme: "Bearer ".into(),
+            before: String::new(),
+            after: String::new(),
+        };
+        let names: Vec<String> =
+            self.twists.iter().map(|seed| twist(&mut Rng::new(*seed), &mut build, alg, now)).collect();
+        let twist = if names.is_empty() { format!("valid {alg}") } else { names.join(" + ") };
+        let token = build.finish();
+        let mut authorization = vec![format!("{}{token}", build.scheme)];
+        if let Some(line) = self.extra_line {
+            // A second Authorization line (Envoy joins the two).
+            authorization.push(line.to_string());
+        }
+        if self.no_header {
+            authorization.clear();
+        }
+        let header_shown = build.header_after.clone().unwrap_or_else(|| build.header.clone());
+        self.made = Made {
+            recipe: format!("{alg}, {twist}"),
+            twist: if self.no_header {
+                "no Authorization header".into()
+            } else if self.extra_line.is_some() {
+                "two Authorization lines".into()
+            } else {
+                twist
+            },
+            authorization,
+            header: header_shown,
+            payload: build.payload.clone(),
+            sign_alg: build.sign_alg.clone(),
+            signed: format!(
+                "{} with {}{}",
+                build.sign_alg,
+                build.signer.map_or_else(|| "nothing".to_string(), |s| format!("{s:?}")),
+                if build.header_after.is_some() { format!(" over header {}", build.header) } else { String::new() }
+            ),
+        };
+        self
+    }
 }
 
 pub struct JwtPair {
@@ -629,99 +722,78 @@ impl Pair for JwtPair {
     }
 
     fn generate(&self, rng: &mut Rng) -> JwtCase {
-        let now = now();
         let alg = *rng.pick(&ALGS);
-        let (mut signer, mut kid) = default_signer(alg);
-        if alg == "HS256" && rng.chance(30) {
-            (signer, kid) = (Signer::Hmac256, "hs256-only");
-        }
-        let mut header = json!({"alg": alg, "typ": "JWT", "kid": kid});
-        if rng.chance(12) {
-            header.as_object_mut().map(|m| m.remove("kid"));
-        }
-        let mut build = Build {
-            header: header.to_string(),
-            payload: claims(now).to_string(),
-            sign_alg: alg.to_string(),
-            signer: Some(signer),
-            encs: [Enc::UrlNoPad; 3],
-            header_after: None,
-            post: Vec::new(),
-            scheme: "Bearer ".into(),
-            before: String::new(),
-            after: String::new(),
-        };
-        let mut twists = Vec::new();
+        let hs256_only = alg == "HS256" && rng.chance(30);
+        let drop_kid = rng.chance(12);
         let count = match rng.weighted(&[25, 60, 15]) {
             0 => 0,
             1 => 1,
             _ => 2,
         };
-        for _ in 0..count {
-            twists.push(twist(rng, &mut build, alg, now));
-        }
-        let twist = if twists.is_empty() { format!("valid {alg}") } else { twists.join(" + ") };
-        let token = build.finish();
-        let mut authorization = vec![format!("{}{token}", build.scheme)];
-        if rng.chance(3) {
-            // A second Authorization line (Envoy joins the two).
-            authorization.push(rng.pick(&["Bearer x", "Basic Zm9vOmJhcg=="]).to_string());
-        }
-        if rng.chance(3) {
-            authorization.clear();
-        }
-        let header_shown = build.header_after.clone().unwrap_or_else(|| build.header.clone());
-        JwtCase {
-            recipe: format!("{alg}, {twist}"),
-            twist: if authorization.is_empty() {
-                "no Authorization header".into()
-            } else if authorization.len() > 1 {
-                "two Authorization lines".into()
-            } else {
-                twist.clone()
-            },
-            authorization,
-            header: header_shown,
-            payload: build.payload.clone(),
-            signed: format!(
-                "{} with {}{}",
-                build.sign_alg,
-                build.signer.map_or_else(|| "nothing".to_string(), |s| format!("{s:?}")),
-                if build.header_after.is_some() { format!(" over header {}", build.header) } else { String::new() }
-            ),
-        }
+        let twists = (0..count).map(|_| rng.next_u64()).collect();
+        let extra_line = rng.chance(3).then(|| *rng.pick(&["Bearer x", "Basic Zm9vOmJhcg=="]));
+        let no_header = rng.chance(3);
+        let made = Made {
+            recipe: String::new(),
+            twist: String::new(),
+            authorization: Vec::new(),
+            header: String::new(),
+            payload: String::new(),
+            sign_alg: String::new(),
+            signed: String::new(),
+        };
+        JwtCase { alg, hs256_only, drop_kid, twists, extra_line, no_header, made }.make()
     }
 
     fn plan(&self, case: &JwtCase) -> Plan {
         let mut request = RawRequest::get("/");
-        for value in &case.authorization {
+        for value in &case.made.authorization {
             request = request.header("authorization", value.as_bytes().to_vec());
         }
         Plan { sieve_listener: "sieve-jwt".into(), native_listener: "native-jwt".into(), source: None, request }
     }
 
     fn judge(&self, case: &JwtCase, sieve: &Response, native: &Response) -> Judgement {
+        let made = &case.made;
         compare(
             sieve,
             native,
             || {
-                let payload: Option<Value> = serde_json::from_str(case.payload.trim_start_matches('\u{feff}')).ok();
-                let header: Option<Value> = serde_json::from_str(&case.header).ok();
+                let payload: Option<Value> = serde_json::from_str(made.payload.trim_start_matches('\u{feff}')).ok();
+                let header: Option<Value> = serde_json::from_str(&made.header).ok();
+                let header_alg = header.as_ref().and_then(|h| h.get("alg")).and_then(Value::as_str);
                 if header.as_ref().is_some_and(|h| h.get("crit").is_some()) {
                     Some(&CRIT)
+                } else if header_alg.is_some_and(|alg| alg != made.sign_alg) {
+                    Some(&ALG_BOUND)
                 } else if payload.as_ref().is_some_and(|p| !p.get("sub").is_some_and(Value::is_string)) {
                     Some(&CONSUMER_CLAIM)
                 } else {
                     None
                 }
             },
-            |s, n| format!("Sieve {} / jwt_authn {}: {}", s.word(), n.word(), case.twist),
+            |s, n| format!("Sieve {} / jwt_authn {}: {}", s.word(), n.word(), made.twist),
         )
     }
 
-    fn shrink(&self, _case: &JwtCase) -> Vec<JwtCase> {
-        // A token cannot lose parts and stay the same token; the recipe says how it was made.
-        Vec::new()
+    fn shrink(&self, case: &JwtCase) -> Vec<JwtCase> {
+        // Fewer twists (the token is made again, with the same seeds), no second line.
+        let mut out = Vec::new();
+        for i in 0..case.twists.len() {
+            let mut smaller = case.clone();
+            smaller.twists.remove(i);
+            out.push(smaller.make());
+        }
+        if case.extra_line.is_some() {
+            let mut smaller = case.clone();
+            smaller.extra_line = None;
+            out.push(smaller.make());
+        }
+        out
+    }
+
+    fn classify_by_shrinking(&self) -> bool {
+        true
     }
 
     fn describe(&self, case: &JwtCase) -> String {
@@ -739,7 +811,8 @@ impl Pair for JwtPair {
             }
             out
         };
-        format!("{}; header {}; payload {}; signed {}", case.recipe, case.header, relative(&case.payload), case.signed)
+        let made = &case.made;
+        format!("{}; header {}; payload {}; signed {}", made.recipe, made.header, relative(&made.payload), made.signed)
     }
 
     fn sides(&self, _case: &JwtCase) -> (String, String) {
@@ -754,7 +827,7 @@ impl Pair for JwtPair {
     }
 
     fn rules(&self) -> Vec<&'static Rule> {
-        vec![&CONSUMER_CLAIM, &CRIT]
+        vec![&CONSUMER_CLAIM, &CRIT, &ALG_BOUND]
     }
 }
 

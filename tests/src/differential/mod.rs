@@ -155,6 +155,11 @@ pub trait Pair {
     fn sides(&self, case: &Self::Case) -> (String, String);
     /// Every intended-divergence rule the pair knows (the report lists those that never fired too).
     fn rules(&self) -> Vec<&'static Rule>;
+    /// Whether every divergent case is shrunk before its class is taken (cases made of
+    /// independent twists: the class then names the twists that matter, not every twist).
+    fn classify_by_shrinking(&self) -> bool {
+        false
+    }
     /// Which of Envoy's reports (`x-diff-*` response headers) a reproducer shows.
     fn shows(&self) -> &'static [&'static str] {
         &[]
@@ -335,23 +340,40 @@ fn answer(response: &Response, shows: &[&str]) -> String {
 pub fn run(options: &Options) -> Vec<PairReport> {
     let mut reports = Vec::new();
     for name in &options.pairs {
-        let report = match name.as_str() {
-            "screen" => run_pair(&screen::ScreenPair::client_ip(), options),
-            "screen-xff" => match screen::ScreenPair::xff(options.xff_field) {
-                Ok(pair) => run_pair(&pair, options),
-                Err(e) => PairReport::failed_to_start(name, "screen variant (b)".into(), options.seed, e, Vec::new()),
-            },
-            "jwt" => run_pair(&jwt::JwtPair::new(), options),
-            "paths" => run_pair(&paths::PathsPair::new(), options),
-            "headers" => run_pair(&headers::HeadersPair::new(options.seed), options),
-            other => PairReport::failed_to_start(other, String::new(), options.seed, "unknown pair".into(), Vec::new()),
-        };
+        let report = std::panic::catch_unwind(|| run_named(name, options)).unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            PairReport::failed_to_start(
+                name,
+                String::new(),
+                options.seed,
+                format!("the run panicked: {why}"),
+                Vec::new(),
+            )
+        });
         if options.progress {
             eprintln!("{}", report.render());
         }
         reports.push(report);
     }
     reports
+}
+
+fn run_named(name: &str, options: &Options) -> PairReport {
+    match name {
+        "screen" => run_pair(&screen::ScreenPair::client_ip(), options),
+        "screen-xff" => match screen::ScreenPair::xff(options.xff_field) {
+            Ok(pair) => run_pair(&pair, options),
+            Err(e) => PairReport::failed_to_start(name, "screen variant (b)".into(), options.seed, e, Vec::new()),
+        },
+        "jwt" => run_pair(&jwt::JwtPair::new(), options),
+        "paths" => run_pair(&paths::PathsPair::new(), options),
+        "headers" => run_pair(&headers::HeadersPair::new(options.seed), options),
+        other => PairReport::failed_to_start(other, String::new(), options.seed, "unknown pair".into(), Vec::new()),
+    }
 }
 
 /// The whole report of a run.
@@ -514,6 +536,16 @@ pub fn run_pair<P: Pair>(pair: &P, options: &Options) -> PairReport {
                 }
             },
             Judgement::Diverge { class, sieve_stricter } => {
+                let (case, results, class, shrunk) = if pair.classify_by_shrinking() {
+                    let key = format!("direction {sieve_stricter:?}");
+                    let (small, small_results, steps) = shrink(pair, &mut runner, case, results, &key, 16);
+                    match judge_results(pair, &small, &small_results) {
+                        Judgement::Diverge { class, .. } => (small, small_results, class, steps),
+                        _ => (small, small_results, class, steps),
+                    }
+                } else {
+                    (case, results, class, 0)
+                };
                 match report.divergences.iter_mut().find(|d| d.class == class) {
                     Some(known) => known.count += 1,
                     None => {
@@ -525,7 +557,7 @@ pub fn run_pair<P: Pair>(pair: &P, options: &Options) -> PairReport {
                             class,
                             sieve_stricter,
                             count: 1,
-                            example: example(index, &small, small_plan, &small_results, steps),
+                            example: example(index, &small, small_plan, &small_results, steps + shrunk),
                         });
                     }
                 }
@@ -567,7 +599,7 @@ fn shrink_key(judgement: &Judgement) -> Option<String> {
     match judgement {
         Judgement::Agree => None,
         Judgement::Intended(rule) => Some(format!("rule {}", rule.name)),
-        Judgement::Diverge { class, .. } => Some(format!("class {class}")),
+        Judgement::Diverge { class, sieve_stricter } => Some(format!("class {class}|direction {sieve_stricter:?}")),
     }
 }
 
@@ -590,7 +622,8 @@ fn shrink<P: Pair>(
             spent += 1;
             let plan = pair.plan(&candidate);
             let results = runner.observe(&plan);
-            if shrink_key(&judge_results(pair, &candidate, &results)).as_deref() == Some(key) {
+            let found = shrink_key(&judge_results(pair, &candidate, &results)).unwrap_or_default();
+            if found == key || found.split('|').any(|part| part == key) {
                 current = candidate;
                 current_results = results;
                 steps += 1;

@@ -20,13 +20,25 @@ use super::{compare, Judgement, Pair, Plan, Rule, XffField};
 use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// The ranges both sides deny. 127.0.0.77 is one of the two peers cases connect from: a
-/// fallback to the peer is then visible as a refusal.
-pub const CIDRS: [(&str, u8); 5] =
-    [("198.51.100.0", 24), ("203.0.113.128", 25), ("2001:db8:bad::", 48), ("fe80::", 10), ("127.0.0.77", 32)];
+/// The ranges both sides deny. 127.0.0.77 and 127.0.0.1 are peers cases connect from: a fallback
+/// to the peer is then visible as a refusal.
+pub const CIDRS: [(&str, u8); 6] = [
+    ("198.51.100.0", 24),
+    ("203.0.113.128", 25),
+    ("2001:db8:bad::", 48),
+    ("fe80::", 10),
+    ("127.0.0.77", 32),
+    ("127.0.0.1", 32),
+];
 
-/// The two peers: the first is outside the CIDRs, the second inside.
-pub const PEERS: [IpAddr; 2] = [IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 77))];
+/// The peers cases connect from: 127.0.0.2 is outside the ranges, 127.0.0.77 and 127.0.0.1 inside.
+/// With `use_remote_address`, Envoy appends the peer to X-Forwarded-For, except for 127.0.0.1 (and
+/// ::1), for which it appends its own local address.
+pub const PEERS: [IpAddr; 3] = [
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)),
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 77)),
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)),
+];
 
 /// Every connection-manager setting: (use_remote_address, xff_num_trusted_hops).
 pub const SETTINGS: [(bool, u32); 8] =
@@ -212,19 +224,6 @@ pub fn shape(token: &str) -> String {
     format!("{padded}{kind}")
 }
 
-/// The (n+1)th comma-separated piece from the right of the lines joined as Envoy joins them.
-fn piece_from_right(lines: &[String], appended: Option<&str>, n: usize) -> Option<String> {
-    let mut joined = lines.join(",");
-    if let Some(peer) = appended {
-        if !lines.is_empty() {
-            joined.push(',');
-        }
-        joined.push_str(peer);
-    }
-    let pieces: Vec<&str> = joined.split(',').collect();
-    pieces.len().checked_sub(n + 1).and_then(|i| pieces.get(i)).map(|p| p.to_string())
-}
-
 impl Pair for ScreenPair {
     type Case = ScreenCase;
 
@@ -332,12 +331,18 @@ impl Pair for ScreenPair {
                 };
                 let mut class = format!("Sieve {} / RBAC {}: {envoy}", s.word(), n.word());
                 if let Variant::Xff { .. } = self.variant {
-                    let appended = ura.then(|| PEERS[case.peer].to_string());
-                    let position = match piece_from_right(&case.lines, appended.as_deref(), hops as usize) {
-                        Some(piece) => kind(&piece),
+                    // X-Forwarded-For as both filters saw it (Envoy's append included).
+                    let xff = native.header("x-diff-xff").filter(|x| *x != "-").unwrap_or_default();
+                    let pieces: Vec<&str> = if xff.is_empty() { Vec::new() } else { xff.split(',').collect() };
+                    let position = match pieces.len().checked_sub(hops as usize + 1).and_then(|i| pieces.get(i)) {
+                        Some(piece) => kind(piece),
                         None => "missing".into(),
                     };
                     class.push_str(&format!("; the entry N+1 from the right is {position}"));
+                    let right = pieces.len().saturating_sub(hops as usize);
+                    if pieces.get(right..).unwrap_or_default().iter().any(|p| p.trim().is_empty()) {
+                        class.push_str(", with an empty entry to its right");
+                    }
                     if hops == 0 {
                         class.push_str(" (N = 0)");
                     }
@@ -487,7 +492,7 @@ fn entry(rng: &mut Rng) -> String {
         }
         7 => {
             // The peers themselves and other loopback forms.
-            (*rng.pick(&["127.0.0.77", "127.0.0.1", "::1", "::ffff:127.0.0.77", "127.0.0.78"])).to_string()
+            (*rng.pick(&["127.0.0.77", "127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.77", "127.0.0.78"])).to_string()
         }
         8 => {
             // Numeric forms some parsers take: leading zeros, short, hex, trailing dot.
@@ -579,13 +584,9 @@ mod tests {
         assert_eq!(shape("fe80::1%eth0"), "IPv6 with a zone (%scope)");
         assert_eq!(shape("::ffff:1.2.3.4"), "IPv4-mapped IPv6");
         assert_eq!(shape(""), "empty");
-        let lines = vec!["a, b".to_string(), "c".to_string()];
-        assert_eq!(piece_from_right(&lines, None, 0).as_deref(), Some("c"));
-        assert_eq!(piece_from_right(&lines, Some("p"), 0).as_deref(), Some("p"));
-        assert_eq!(piece_from_right(&lines, Some("p"), 2).as_deref(), Some(" b"));
-        assert_eq!(piece_from_right(&lines, None, 3), None);
         assert_eq!(parse_reported("[fe80::1%4]:0"), Some(("fe80::1".parse().unwrap(), true, 0)));
         assert_eq!(parse_reported("127.0.0.77:5123"), Some((PEERS[1], false, 5123)));
+        assert!(!in_cidrs(PEERS[0]) && in_cidrs(PEERS[1]) && in_cidrs(PEERS[2]));
         assert!(in_cidrs("203.0.113.200".parse().unwrap()) && !in_cidrs("203.0.113.127".parse().unwrap()));
         assert!(in_cidrs("fe80::1".parse().unwrap()) && !in_cidrs("::ffff:198.51.100.1".parse().unwrap()));
     }
