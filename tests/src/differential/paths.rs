@@ -199,6 +199,7 @@ fn mutate(rng: &mut Rng, path: &mut Vec<u8>) -> Option<String> {
                 "..;/",
                 ".;/",
                 "x/..;/",
+                "x/%2e%2e;/",
                 "...",
                 "x/../../",
             ]);
