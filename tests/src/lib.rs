@@ -15,6 +15,7 @@
 
 pub mod client;
 pub mod config;
+pub mod differential;
 pub mod docker;
 pub mod emulated;
 pub mod envoy;

@@ -6,10 +6,12 @@
 //! - `envoy`: print the Envoy binary the tools use (installing it if needed);
 //! - `new`:   a new filter from the template, registered everywhere;
 //! - `fuzz`:  every cargo-fuzz target for a while, with a report;
-//! - `soak`:  a million requests of mixed traffic through the chain, memory watched.
+//! - `soak`:  a million requests of mixed traffic through the chain, memory watched;
+//! - `differential`: the same generated requests through Sieve and Envoy's native filters, compared.
 
 mod bench;
 mod bench_screen;
+mod differential;
 mod fuzz;
 mod hash;
 mod new;
@@ -53,6 +55,11 @@ commands:
                              Envoy with 2 workers and the chain, 1,000,000 requests of mixed traffic while key
                              sets and lists refresh; fails on a wrong answer, a VM failure or memory growth;
                              writes target/soak/report.md
+  differential [--seed S] [--requests N] [--pair NAME] [--xff-field auto|num|legacy]
+                             the same generated requests through Sieve and through Envoy's equivalent native
+                             filter, verdicts compared; N cases per pair (default 10000); pairs: screen,
+                             screen-xff, jwt, paths, headers (repeat --pair or comma-separate; default all);
+                             fails on a divergence no named rule explains; writes target/differential/report.md
   generate                   write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source)
   oci [--push HOST:PORT] [--repository PREFIX]
                              each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
@@ -79,6 +86,7 @@ fn main() -> ExitCode {
             Some("fuel") => fuel(args.get(1..).unwrap_or_default()),
             Some("fuzz") => fuzz::fuzz(args.get(1..).unwrap_or_default()),
             Some("soak") => in_release("soak", args.get(1..).unwrap_or_default(), soak::soak),
+            Some("differential") => differential::differential(args.get(1..).unwrap_or_default()),
             Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
             Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
             Some("bench-screen") => {
