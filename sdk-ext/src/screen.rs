@@ -153,7 +153,19 @@ pub fn canonical_ip(text: &str) -> Option<String> {
         Some(rest) => rest.strip_suffix(']')?,
         None => text,
     };
-    let ip: std::net::IpAddr = bare.parse().ok()?;
+    bare_ip(bare)
+}
+
+/// An unbracketed address as Envoy parses one (no port), in canonical form. An IPv6 zone
+/// (`fe80::1%eth0`, which Envoy accepts and RBAC matches inside `fe80::/10`) is dropped: the
+/// address is the same host's.
+pub fn bare_ip(text: &str) -> Option<String> {
+    let address = match text.split_once('%') {
+        Some((address, zone)) if address.contains(':') && !zone.is_empty() => address,
+        Some(_) => return None,
+        None => text,
+    };
+    let ip: std::net::IpAddr = address.parse().ok()?;
     Some(match ip {
         std::net::IpAddr::V6(v6) => {
             v6.to_ipv4_mapped().map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4).to_string()

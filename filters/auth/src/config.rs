@@ -236,7 +236,7 @@ pub struct TokenSource {
     /// A header, e.g. `authorization`.
     #[serde(default)]
     pub header: Option<HeaderName>,
-    /// Text before the token in that header, e.g. `Bearer ` (matched case-insensitively).
+    /// Text before the token in that header, e.g. `Bearer ` (matched exactly, as jwt_authn does).
     #[serde(default)]
     pub prefix: Option<String>,
     /// A cookie name.

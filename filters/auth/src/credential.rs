@@ -42,6 +42,12 @@ pub fn parse_basic(authorization: Option<&str>) -> BasicParse {
     }
 }
 
+/// The token after `prefix` (matched exactly), e.g. `Bearer `. `None` when the value does not
+/// start with the prefix; an empty token is `Some("")`.
+pub fn strip_prefix<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {
+    value.strip_prefix(prefix).map(|rest| rest.trim_matches(|c| c == ' ' || c == '\t'))
+}
+
 /// The token after `prefix` (matched case-insensitively), e.g. `Bearer `. `None` when the value
 /// does not start with the prefix; an empty token is `Some("")`.
 pub fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {

@@ -30,6 +30,8 @@ fn bearer_prefix() {
     assert_eq!(strip_prefix_ignore_case("Basic abc", "Bearer "), None);
     assert_eq!(strip_prefix_ignore_case("Bear", "Bearer "), None);
     assert_eq!(strip_prefix_ignore_case("Bearer ", "Bearer "), Some(""));
+    assert_eq!(strip_prefix("Bearer abc ", "Bearer "), Some("abc"));
+    assert_eq!(strip_prefix("bearer abc", "Bearer "), None, "exact, as jwt_authn's value_prefix");
 }
 
 #[test]

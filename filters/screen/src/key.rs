@@ -51,6 +51,12 @@ impl KeySource {
                 if xff_num_trusted_hops.is_some_and(|n| n > 32) {
                     return Err(ConfigError::new("client_ip.xff_num_trusted_hops", "must be at most 32"));
                 }
+                if xff_num_trusted_hops == Some(0) {
+                    return Err(ConfigError::new(
+                        "client_ip.xff_num_trusted_hops",
+                        "0 trusts no proxy: leave client_ip empty ({}) to use Envoy's own client address",
+                    ));
+                }
                 KeySource::ClientIp { hops: xff_num_trusted_hops.map(|n| n as usize) }
             }
             KeyConfig::Header { name } => KeySource::Header(name),
@@ -129,18 +135,21 @@ impl KeySource {
     }
 }
 
-pub use sieve_sdk_ext::screen::canonical_ip;
+pub use sieve_sdk_ext::screen::{bare_ip, canonical_ip};
 
 /// The client in `X-Forwarded-For` behind `hops` trusted proxies, counted as Envoy's
-/// `xff_num_trusted_hops` counts: the (hops+1)th entry from the right. Too few entries, an empty
-/// or malformed one at that place, or an entry with a port: `None` (never a guess).
+/// `xff_num_trusted_hops` counts: the (hops+1)th entry from the right, empty entries included,
+/// read as Envoy reads it (spaces and tabs trimmed; a bare address: no port, no brackets). Too
+/// few entries, or anything but an address at that place: `None` (never a guess).
 pub fn client_from_xff(xff: &str, hops: usize) -> Option<String> {
-    let entries: Vec<&str> = xff.split(',').map(str::trim).collect();
-    if entries.len() == 1 && entries.first().is_some_and(|e| e.is_empty()) {
+    let entries: Vec<&str> = xff.split(',').collect();
+    let index = entries.len().checked_sub(hops + 1)?;
+    let entry = entries.get(index)?.trim_matches(|c| c == ' ' || c == '\t');
+    // A zone names an interface of the host that wrote the entry, not a client.
+    if entry.contains('%') {
         return None;
     }
-    let index = entries.len().checked_sub(hops + 1)?;
-    canonical_ip(entries.get(index)?)
+    bare_ip(entry)
 }
 
 #[cfg(test)]
@@ -157,6 +166,10 @@ mod tests {
         assert_eq!(client_from_xff("garbage, 10.0.0.1", 1), None);
         assert_eq!(client_from_xff("1.2.3.4, , 10.0.0.1", 1), None, "an empty entry is not skipped");
         assert_eq!(client_from_xff("[2001:db8::1]:443, 10.0.0.1", 1), None, "no ports");
+        assert_eq!(client_from_xff("[2001:db8::1], 10.0.0.1", 1), None, "no brackets");
+        assert_eq!(client_from_xff("fe80::53%eth0, 10.0.0.1", 1), None, "a zone names an interface, not a client");
+        assert_eq!(client_from_xff("010.0.0.1,10.0.0.1", 1), None, "no leading zeros");
+        assert_eq!(client_from_xff(" \t198.51.100.7\t ,10.0.0.1", 1).as_deref(), Some("198.51.100.7"));
         assert_eq!(client_from_xff("192.0.2.1:5000", 0), None);
         assert_eq!(client_from_xff("2001:DB8::1,10.0.0.1", 1).as_deref(), Some("2001:db8::1"));
         assert_eq!(client_from_xff("::ffff:192.0.2.9", 0).as_deref(), Some("192.0.2.9"));

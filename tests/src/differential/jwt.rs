@@ -43,6 +43,22 @@ pub static ALG_BOUND: Rule = Rule {
           the token's header names another algorithm than the one its signature was made with.",
 };
 
+pub static BASE64URL_STRICT: Rule = Rule {
+    name: "jwt-base64url-unpadded-canonical",
+    why: "Sieve reads each segment as RFC 7515 defines it: base64url without padding, in canonical form (the \
+          unused low bits of the last character zero; base64 crate's strict decoder); jwt_authn also accepts \
+          padding and set unused bits. Recognised when a segment was padded, written in the standard alphabet, \
+          or given set unused bits.",
+};
+
+pub static AUD_EXACT: Rule = Rule {
+    name: "jwt-aud-exact",
+    why: "Sieve compares `aud` exactly as RFC 7519 4.1.3 says (StringOrURI values, compared as strings); \
+          jwt_authn drops a URL scheme and a trailing slash first (`https://sieve-demo` matches `sieve-demo`). \
+          Recognised when the token's `aud` is not exactly one of the configured audiences but equals one \
+          without scheme and trailing slash.",
+};
+
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -762,8 +778,28 @@ impl Pair for JwtPair {
                 let payload: Option<Value> = serde_json::from_str(made.payload.trim_start_matches('\u{feff}')).ok();
                 let header: Option<Value> = serde_json::from_str(&made.header).ok();
                 let header_alg = header.as_ref().and_then(|h| h.get("alg")).and_then(Value::as_str);
+                let twist = made.twist.as_str();
+                let aud_reshaped =
+                    payload.as_ref().and_then(|p| p.get("aud")).and_then(Value::as_str).is_some_and(|aud| {
+                        aud != AUDIENCE
+                            && aud.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/')
+                                == AUDIENCE
+                    });
                 if header.as_ref().is_some_and(|h| h.get("crit").is_some()) {
                     Some(&CRIT)
+                } else if [
+                    "padded base64url segments",
+                    "padded signature",
+                    "standard base64 alphabet",
+                    "non-canonical base64",
+                    "a trailing =",
+                ]
+                .iter()
+                .any(|t| twist.contains(t))
+                {
+                    Some(&BASE64URL_STRICT)
+                } else if aud_reshaped {
+                    Some(&AUD_EXACT)
                 } else if header_alg.is_some_and(|alg| alg != made.sign_alg) {
                     Some(&ALG_BOUND)
                 } else if payload.as_ref().is_some_and(|p| !p.get("sub").is_some_and(Value::is_string)) {
@@ -827,7 +863,7 @@ impl Pair for JwtPair {
     }
 
     fn rules(&self) -> Vec<&'static Rule> {
-        vec![&CONSUMER_CLAIM, &CRIT, &ALG_BOUND]
+        vec![&CONSUMER_CLAIM, &CRIT, &ALG_BOUND, &BASE64URL_STRICT, &AUD_EXACT]
     }
 }
 

@@ -34,8 +34,9 @@ pub static AMBIGUOUS: Rule = Rule {
     why: "Sieve answers 400 to a path that upstreams read in different ways, when path rules exist \
           (filters/auth/README.md); RBAC matched the path as it was and let it through. Recognised when Sieve \
           answered 400 and the path Envoy passed on (`:path` after its normalisation) holds an encoded `/` or `\\`, \
-          a backslash, a `%` that starts no escape, or an escape that decodes to a control byte or to bytes that \
-          are not UTF-8.",
+          a backslash, `;` raw or encoded (servlet path parameters), an encoded `%` that starts another escape \
+          (`%252F`: a double encoding), a `%` that starts no escape, or an escape that decodes to a control byte \
+          or to bytes that are not UTF-8.",
 };
 
 const ACCESS_PREFIX: &str = "/admin";
@@ -62,9 +63,10 @@ impl PathsPair {
         let provider =
             json!({"api_key": {"keys": [{"consumer": "app", "sha256": sieve_auth::apikey::digest_hex(KEY)}]}});
         match mode {
+            // The requests carry `app`'s key; `ops` (another provider's consumer) is the only one allowed.
             Mode::Access => json!({"providers": [provider], "access": [
-                {"path_prefix": ACCESS_PREFIX, "consumers": ["ops"]},
-                {"path": ACCESS_EXACT, "consumers": ["ops"]}
+                {"path_prefix": ACCESS_PREFIX, "consumers": [{"provider": "api_key", "consumer": "ops"}]},
+                {"path": ACCESS_EXACT, "consumers": [{"provider": "api_key", "consumer": "ops"}]}
             ]}),
             Mode::Skip => {
                 json!({"providers": [provider], "skip": [{"path_prefix": SKIP_PREFIX}, {"path": SKIP_EXACT}]})
@@ -122,7 +124,7 @@ pub fn ambiguous(path: &[u8]) -> bool {
     let mut decoded = Vec::new();
     let mut at = 0;
     while let Some(&b) = path.get(at) {
-        if b == b'\\' {
+        if b == b'\\' || b == b';' {
             return true;
         }
         if b == b'%' {
@@ -132,7 +134,11 @@ pub fn ambiguous(path: &[u8]) -> bool {
                 return true;
             };
             let value = h * 16 + l;
-            if value == b'/' || value == b'\\' || value < 0x20 || value == 0x7f {
+            if value == b'/' || value == b'\\' || value == b';' || value < 0x20 || value == 0x7f {
+                return true;
+            }
+            let hex_at = |i: usize| path.get(i).and_then(|b| hex_value(*b)).is_some();
+            if value == b'%' && hex_at(at + 3) && hex_at(at + 4) {
                 return true;
             }
             decoded.push(value);

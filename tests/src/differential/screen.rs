@@ -60,6 +60,14 @@ pub static XFF_NO_CLIENT: Rule = Rule {
           port 0).",
 };
 
+pub static XFF_ZONE: Rule = Rule {
+    name: "xff-zone-refused",
+    why: "Variant (b): an IPv6 address with a zone (`fe80::1%eth0`) in X-Forwarded-For names an interface of \
+          the host that wrote it, not a client; whether Envoy parses it depends on the interfaces of the machine \
+          it runs on (`%eth0` parses where eth0 exists). Sieve refuses the request. Recognised when Envoy's \
+          trusted address carries a zone.",
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
     /// Sieve takes Envoy's trusted address.
@@ -116,6 +124,17 @@ impl ScreenPair {
             Variant::Xff { field } => json!({"client_ip": {field: hops}}),
         };
         json!({"key": key, "mode": "deny", "cidrs": CIDRS.iter().map(|(a, l)| format!("{a}/{l}")).collect::<Vec<_>>()})
+    }
+
+    /// Variant (b) counts at least one proxy: `xff_num_trusted_hops: 0` is refused by the filter
+    /// (`client_ip: {}`, variant (a), is Envoy's own address there).
+    fn runs(&self, setting: usize) -> bool {
+        match self.variant {
+            Variant::EnvoyAddress => true,
+            Variant::Xff { field } => {
+                field != "xff_num_trusted_hops" || SETTINGS.get(setting).is_some_and(|(_, hops)| *hops > 0)
+            }
+        }
     }
 
     fn names(&self, setting: usize) -> (String, String) {
@@ -246,6 +265,9 @@ impl Pair for ScreenPair {
     fn bootstrap(&self) -> Value {
         let mut listeners = Vec::new();
         for (setting, (ura, hops)) in SETTINGS.iter().enumerate() {
+            if !self.runs(setting) {
+                continue;
+            }
             let (sieve_name, native_name) = self.names(setting);
             let sieve = wasm_filter("sieve_screen", "sieve.screen", &sieve_name, &self.sieve_config(*hops));
             listeners.push(listener(&sieve_name, &self.sieve_hcm(setting), vec![sieve], Route::Direct));
@@ -256,7 +278,10 @@ impl Pair for ScreenPair {
     }
 
     fn generate(&self, rng: &mut Rng) -> ScreenCase {
-        let setting = rng.below(SETTINGS.len());
+        let mut setting = rng.below(SETTINGS.len());
+        while !self.runs(setting) {
+            setting = rng.below(SETTINGS.len());
+        }
         let peer = rng.below(PEERS.len());
         let entries = match rng.weighted(&[8, 62, 24, 6]) {
             0 => 0,
@@ -314,6 +339,10 @@ impl Pair for ScreenPair {
                     Some(&IPV4_MAPPED)
                 } else if matches!(self.variant, Variant::Xff { .. }) && fell_back {
                     Some(&XFF_NO_CLIENT)
+                } else if matches!(self.variant, Variant::Xff { .. })
+                    && native.header("x-diff-trusted").is_some_and(|client| client.contains('%'))
+                {
+                    Some(&XFF_ZONE)
                 } else {
                     None
                 }
@@ -417,7 +446,7 @@ impl Pair for ScreenPair {
     fn rules(&self) -> Vec<&'static Rule> {
         match self.variant {
             Variant::EnvoyAddress => vec![&IPV4_MAPPED],
-            Variant::Xff { .. } => vec![&IPV4_MAPPED, &XFF_NO_CLIENT],
+            Variant::Xff { .. } => vec![&IPV4_MAPPED, &XFF_NO_CLIENT, &XFF_ZONE],
         }
     }
 

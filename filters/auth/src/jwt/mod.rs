@@ -6,7 +6,7 @@ pub mod keys;
 pub mod token;
 
 use crate::config::JwtConfig;
-use crate::credential::{cookie, strip_prefix_ignore_case};
+use crate::credential::{cookie, strip_prefix};
 use crate::outcome::{Check, Credential, Identity, Reason, Rejection};
 use cache::{CachedToken, TokenCache};
 use keys::{Alg, KeyLookup, KeySet};
@@ -160,7 +160,9 @@ impl JwtProvider {
                     match prefix {
                         None => return Some((value.trim().to_string(), Credential::Header(name.clone()))),
                         Some(prefix) => {
-                            if let Some(token) = strip_prefix_ignore_case(&value, prefix) {
+                            // Byte for byte, as jwt_authn's value_prefix (and Istio's
+                            // RequestAuthentication) compares it: `bearer x` is not `Bearer x`.
+                            if let Some(token) = strip_prefix(&value, prefix) {
                                 return Some((token.to_string(), Credential::Header(name.clone())));
                             }
                         }

@@ -21,10 +21,16 @@ pub struct Token<'a> {
 #[derive(Deserialize)]
 struct Header {
     alg: String,
-    #[serde(default)]
-    kid: Option<String>,
+    /// A string when present (`"kid": null` or a number is malformed, as jwt_authn has it).
+    #[serde(default, deserialize_with = "present")]
+    kid: Option<Value>,
     #[serde(default)]
     crit: Option<Vec<String>>,
+}
+
+/// A field that is there, even as `null` (which `Option` alone would read as absent).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 fn decode(segment: &str) -> Result<Vec<u8>, Reason> {
@@ -53,7 +59,12 @@ pub fn parse(token: &str) -> Result<Token<'_>, Reason> {
     }
     let signature = decode(signature_b64)?;
     let signing_input = token.get(..header_b64.len() + 1 + payload_b64.len()).ok_or(Reason::Malformed)?;
-    Ok(Token { alg, kid: header.kid, signing_input, payload_b64, signature })
+    let kid = match header.kid {
+        None => None,
+        Some(Value::String(kid)) => Some(kid),
+        Some(_) => return Err(Reason::Malformed),
+    };
+    Ok(Token { alg, kid, signing_input, payload_b64, signature })
 }
 
 /// Decodes the (verified) payload: a JSON object.
@@ -73,8 +84,15 @@ pub struct ClaimRules {
     pub require_exp: bool,
 }
 
+/// A NumericDate as jwt_authn reads one: a number of seconds from 0 to 2^64-1 (a fraction is
+/// truncated). Past i64 it saturates (far future); anything else — negative, 1e300, a string — is
+/// malformed.
 pub(crate) fn numeric(value: &Value) -> Option<i64> {
-    value.as_i64().or_else(|| value.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+    if let Some(seconds) = value.as_u64() {
+        return Some(i64::try_from(seconds).unwrap_or(i64::MAX));
+    }
+    let seconds = value.as_f64().filter(|f| f.is_finite() && *f >= 0.0 && *f < 18_446_744_073_709_551_616.0)?;
+    Some(if seconds >= 9_223_372_036_854_775_807.0 { i64::MAX } else { seconds as i64 })
 }
 
 /// Checks `exp`, `nbf`, `iss` and `aud` against `now` (seconds since the epoch, host clock).

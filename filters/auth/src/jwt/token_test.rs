@@ -30,6 +30,8 @@ fn refuses_bad_shapes() {
     assert_eq!(parse(&token(r#"{"alg":"none"}"#, "{}", b"")).unwrap_err(), Reason::BadAlgorithm);
     assert_eq!(parse(&token(r#"{"alg":"HS256"}"#, "{}", b"")).unwrap_err(), Reason::BadSignature);
     assert_eq!(parse(&token(r#"{"alg":"HS256","crit":["exp"]}"#, "{}", b"s")).unwrap_err(), Reason::Malformed);
+    assert_eq!(parse(&token(r#"{"alg":"HS256","kid":null}"#, "{}", b"s")).unwrap_err(), Reason::Malformed);
+    assert_eq!(parse(&token(r#"{"alg":"HS256","kid":7}"#, "{}", b"s")).unwrap_err(), Reason::Malformed);
     let padded = format!("{}=.e30.c2ln", b64(br#"{"alg":"HS256"}"#));
     assert_eq!(parse(&padded).unwrap_err(), Reason::Malformed, "padding is not base64url");
     let array_claims = token(r#"{"alg":"HS256"}"#, "[1]", b"s");
@@ -59,6 +61,9 @@ fn claims_against_the_clock_issuer_and_audience() {
     assert_eq!(check(json!({"exp": 2_000, "nbf": 1_010, "iss": "iss-1", "aud": "a1"})), Ok(()));
     assert_eq!(check(json!({"iss": "iss-1", "aud": "a1"})), Err(Reason::MissingClaim));
     assert_eq!(check(json!({"exp": "tomorrow", "iss": "iss-1", "aud": "a1"})), Err(Reason::Malformed));
+    assert_eq!(check(json!({"exp": 1.0e300, "iss": "iss-1", "aud": "a1"})), Err(Reason::Malformed));
+    assert_eq!(check(json!({"exp": -1, "iss": "iss-1", "aud": "a1"})), Err(Reason::Malformed));
+    assert_eq!(check(json!({"exp": u64::MAX, "iss": "iss-1", "aud": "a1"})), Ok(()));
     assert_eq!(check(json!({"exp": 2_000, "iss": "other", "aud": "a1"})), Err(Reason::BadIssuer));
     assert_eq!(check(json!({"exp": 2_000, "aud": "a1"})), Err(Reason::BadIssuer));
     assert_eq!(check(json!({"exp": 2_000, "iss": "iss-1", "aud": ["x"]})), Err(Reason::BadAudience));
