@@ -18,7 +18,7 @@ fn valid_config(module: &str) -> &'static str {
     match module {
         "sieve_headers" => r#"{"request": [{"op": "set", "name": "x-a", "value": "%REQ(x-b)% %PATH%"}, {"op": "rename", "name": "x-c", "to": "x-d"}], "response": [{"op": "set", "name": "x-s", "value": "%STATUS% %REQ(x-a)%"}]}"#,
         "sieve_auth" => r#"{"providers": [{"api_key": {"keys": [{"consumer": "a", "sha256": "ad0e1e6b0e4d0f27c6f1d31c81b0c35b7d0b6ae4c51c4b7e02d0fdb2eb6a3a7d"}]}}, {"jwt": {"remote_jwks": {"cluster": "jwks", "path": "/keys", "refresh_seconds": 5}}}, {"ext_authz": {"cluster": "authz", "timeout_ms": 200}}]}"#,
-        "sieve_screen" => r#"{"key": {"client_ip": {"xff_trusted_hops": 1}}, "cidrs": ["10.0.0.0/8"], "list": {"feed": {"cluster": "feed", "path": "/l", "refresh_seconds": 1}}, "confirm": {"cluster": "authority", "path": "/c"}}"#,
+        "sieve_screen" => r#"{"key": {"client_ip": {"xff_num_trusted_hops": 1}}, "cidrs": ["10.0.0.0/8"], "list": {"feed": {"cluster": "feed", "path": "/l", "refresh_seconds": 1}}, "confirm": {"cluster": "authority", "path": "/c"}}"#,
         _ => r#"{"stages": [{"headers": {"request": [{"op": "set", "name": "x-a", "value": "%METHOD%"}]}}, {"auth": {"providers": [{"ext_authz": {"cluster": "authz"}}]}}, {"screen": {"key": {"consumer": {}}, "list": {"keys": ["a"]}}}]}"#,
     }
 }

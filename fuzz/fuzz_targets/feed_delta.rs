@@ -2,7 +2,7 @@
 //! list. Arbitrary bodies are taken or refused; a taken one loads.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_sdk_ext::screen::{Backend, KeyForm, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use std::sync::OnceLock;
 
 fn base() -> &'static Vec<u8> {
@@ -18,9 +18,15 @@ fn base() -> &'static Vec<u8> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let accepted =
-        sieve_screen::list::accept_feed(data, Some("\"v1\""), || Some(base().clone()), Normalize::default());
-    if let Ok(document) = accepted {
-        assert!(sieve_screen::list::from_document(&document, Normalize::default()).is_ok(), "an accepted update must load");
+    // Text keys, and addresses (entries canonicalised, or left out and reported).
+    for form in [KeyForm::Text, KeyForm::Address] {
+        let accepted =
+            sieve_screen::list::accept_feed(data, Some("\"v1\""), || Some(base().clone()), Normalize::default(), form);
+        if let Ok((document, _)) = accepted {
+            assert!(
+                sieve_screen::list::from_document(&document, Normalize::default(), form).is_ok(),
+                "an accepted update must load"
+            );
+        }
     }
 });

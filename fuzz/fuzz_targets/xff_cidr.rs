@@ -12,7 +12,7 @@ fn plugin() -> &'static TestPlugin<sieve_screen::Screen> {
     // One plugin per fuzzing thread (a test plugin is not Sync), built once.
     thread_local! {
         static PLUGIN: &'static TestPlugin<sieve_screen::Screen> = Box::leak(Box::new({
-        let config = serde_json::json!({"key": {"client_ip": {"xff_trusted_hops": 2}},
+        let config = serde_json::json!({"key": {"client_ip": {"xff_num_trusted_hops": 2}},
             "cidrs": ["10.0.0.0/8", "2001:db8::/32", "192.0.2.1"], "list": {"keys": ["198.51.100.7", "::1"]}});
         TestPlugin::new(&config.to_string()).unwrap_or_else(|e| panic!("{e}"))
         }));

@@ -320,8 +320,10 @@ fn jwt_from_a_cookie_or_a_custom_header() {
     let by_header = stack.envoy.get("/").header("x-token", &token).send();
     assert_eq!(by_header.upstream_header("x-sieve-consumer").as_deref(), Some("ann"));
     assert_eq!(by_header.upstream_header("x-token"), None);
-    let by_prefix = stack.envoy.get("/").header("authorization", &format!("jwt {token}")).send();
+    let by_prefix = stack.envoy.get("/").header("authorization", &format!("JWT {token}")).send();
     assert_eq!(by_prefix.upstream_header("x-sieve-consumer").as_deref(), Some("ann"));
+    // The prefix is matched exactly, as jwt_authn's value_prefix is.
+    assert_eq!(stack.envoy.get("/").header("authorization", &format!("jwt {token}")).send().status, 401);
     let by_cookie = stack.envoy.get("/").header("cookie", &format!("theme=dark; session={token}; x=1")).send();
     assert_eq!(by_cookie.upstream_header("x-sieve-consumer").as_deref(), Some("ann"));
     assert_eq!(

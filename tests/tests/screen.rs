@@ -64,7 +64,7 @@ fn shipped_config_screens_by_address_cidr_and_partner() {
 
     assert!(envoy.counter("sieve.screen.refused") >= 5);
     assert_eq!(envoy.counter("sieve.screen.cidr_hits"), 1);
-    assert!(envoy.counter("sieve.screen.missing_key") >= 2);
+    assert!(envoy.counter("sieve.screen.missing_key") >= 1, "the partner request without its header");
     let stats = envoy.stats();
     assert_eq!(stats.get("wasmcustom.sieve.screen.list_size"), Some(&2), "{stats:?}");
     let access = envoy.access_log(3);
