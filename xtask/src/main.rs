@@ -55,7 +55,7 @@ commands:
                              Envoy with 2 workers and the chain, 1,000,000 requests of mixed traffic while key
                              sets and lists refresh; fails on a wrong answer, a VM failure or memory growth;
                              writes target/soak/report.md
-  differential [--seed S] [--requests N] [--pair NAME] [--xff-field auto|num|legacy]
+  differential [--seed S] [--requests N] [--pair NAME] [--xff-field auto|num]
                              the same generated requests through Sieve and through Envoy's equivalent native
                              filter, verdicts compared; N cases per pair (default 10000); pairs: screen,
                              screen-xff, jwt, paths, headers (repeat --pair or comma-separate; default all);

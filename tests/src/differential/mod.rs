@@ -39,13 +39,10 @@ pub const PAIRS: [&str; 5] = ["screen", "screen-xff", "jwt", "paths", "headers"]
 /// How variant (b) of the screen pair names its X-Forwarded-For setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum XffField {
-    /// `xff_num_trusted_hops` (Envoy's numbering) if the module takes it, else `xff_trusted_hops`.
+    /// `xff_num_trusted_hops`, after asking the module whether it takes the field.
     Auto,
     /// `xff_num_trusted_hops`: the client is the (N+1)th entry from the right.
     Num,
-    /// Today's `xff_trusted_hops`: N counts the same entries for N ≥ 1; 0 is the connection's peer
-    /// as Envoy reports it (`source.address`).
-    Legacy,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +72,7 @@ impl Default for Options {
 }
 
 impl Options {
-    /// `--seed S --requests N --pair NAME (repeatable, or comma-separated) --xff-field auto|num|legacy`.
+    /// `--seed S --requests N --pair NAME (repeatable, or comma-separated) --xff-field auto|num`.
     pub fn parse(args: &[String]) -> Result<Options, String> {
         let mut options = Options { progress: true, ..Options::default() };
         let mut pairs = Vec::new();
@@ -97,8 +94,7 @@ impl Options {
                     options.xff_field = match value()?.as_str() {
                         "auto" => XffField::Auto,
                         "num" => XffField::Num,
-                        "legacy" => XffField::Legacy,
-                        other => return Err(format!("--xff-field: {other:?} is not auto, num or legacy")),
+                        other => return Err(format!("--xff-field: {other:?} is not auto or num")),
                     }
                 }
                 "--shrink-budget" => {

@@ -94,27 +94,15 @@ impl ScreenPair {
         ScreenPair { variant: Variant::EnvoyAddress, notes: Vec::new() }
     }
 
-    /// Variant (b). `Auto` asks the built module (in the host emulator) whether it takes
-    /// `xff_num_trusted_hops`, and falls back to today's `xff_trusted_hops`, saying so.
+    /// Variant (b): `xff_num_trusted_hops`. `Auto` first asks the built module (in the host
+    /// emulator) whether it takes the field, to fail with the module's own words if not.
     pub fn xff(field: XffField) -> Result<ScreenPair, String> {
-        let (field, note) = match field {
-            XffField::Num => ("xff_num_trusted_hops", None),
-            XffField::Legacy => (
-                "xff_trusted_hops",
-                Some("variant (b) runs with today's field `xff_trusted_hops` (asked for)".to_string()),
-            ),
-            XffField::Auto => match refusal("xff_num_trusted_hops")? {
-                None => ("xff_num_trusted_hops", None),
-                Some(why) => (
-                    "xff_trusted_hops",
-                    Some(format!(
-                        "the module refuses `xff_num_trusted_hops` ({why}): variant (b) runs with today's field \
-                         `xff_trusted_hops`, which counts the same entries for N ≥ 1 and reads N = 0 as the peer \
-                         Envoy reports"
-                    )),
-                ),
-            },
-        };
+        if field == XffField::Auto {
+            if let Some(why) = refusal("xff_num_trusted_hops")? {
+                return Err(format!("the module refuses `xff_num_trusted_hops`: {why}"));
+            }
+        }
+        let (field, note): (&'static str, Option<String>) = ("xff_num_trusted_hops", None);
         Ok(ScreenPair { variant: Variant::Xff { field }, notes: note.into_iter().collect() })
     }
 
