@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod keys;
+pub mod rsa;
 pub mod token;
 
 use crate::config::JwtConfig;
