@@ -153,6 +153,14 @@ pub struct JwtConfig {
     /// verified again; expiry is checked on every use. 0 turns the cache off.
     #[serde(default = "default_token_cache")]
     pub token_cache_size: usize,
+    /// Signature verifications (tokens not in the cache) allowed per second in each VM, counted in
+    /// RSA-2048 verifications; 0: no limit.
+    #[serde(default = "default_verifications")]
+    pub max_verifications_per_second: u32,
+}
+
+fn default_verifications() -> u32 {
+    1000
 }
 
 fn default_true() -> bool {

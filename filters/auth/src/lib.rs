@@ -5,6 +5,7 @@
 
 pub mod apikey;
 pub mod basic;
+pub mod budget;
 pub mod config;
 pub mod credential;
 pub mod extauthz;
@@ -30,7 +31,7 @@ sieve_sdk_ext::counters! {
         denied,
         /// Requests answered 403 by an access rule.
         forbidden,
-        /// Requests answered 503: keys not available, authorization service down.
+        /// Requests answered 503: keys not available, authorization service down, verification budget spent.
         unavailable,
         /// Requests let through because the authorization service failed and `failure_mode_allow` is set.
         failure_mode_allowed,
@@ -289,7 +290,7 @@ fn compile_provider(config: ProviderConfig, setup: &mut Setup<'_>) -> Result<Pro
         ProviderConfig::Jwt(c) => {
             let name = provider_name(c.name.clone(), "jwt").map_err(|e| e.within("jwt"))?;
             let kind = Kind::Jwt(JwtProvider::compile(&name, c, setup).map_err(|e| e.within("jwt"))?);
-            (name, kind, &Reason::ALL[..12])
+            (name, kind, jwt::REASONS)
         }
         ProviderConfig::ExtAuthz(c) => {
             let name = provider_name(c.name.clone(), "ext_authz").map_err(|e| e.within("ext_authz"))?;
