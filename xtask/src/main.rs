@@ -9,6 +9,7 @@
 //! - `soak`:  a million requests of mixed traffic through the chain, memory watched.
 
 mod bench;
+mod bench_auth;
 mod bench_screen;
 mod fuzz;
 mod hash;
@@ -38,6 +39,11 @@ commands:
   bench [--rounds N] [--seconds S] [--only a,b] [--quick]
                              Sieve against no filter, the proxy-wasm floor, Lua and Envoy's native filters
                              (release build, wrk, pinned cores; writes bench/RESULTS.md and the chart)
+  bench-auth [--quick] [--samples N] [--checks-only] [--probe FILE.wasm]
+                             the auth filter's expensive checks timed inside Envoy's V8 (a signature per
+                             algorithm, a password per stored form, native for scale), and floods of forged
+                             tokens and wrong passwords against one worker with and without the budgets
+                             (CPU, latency of good requests); writes target/bench/auth.md
   bench-screen [--quick] [--sizes N,M] [--rounds R]
                              the screening benchmark (release build; writes target/bench/screen.md)
   new NAME                   a new filter filters/NAME from xtask/template: config, hooks, README, unit,
@@ -82,6 +88,7 @@ fn main() -> ExitCode {
             Some("soak") => in_release("soak", args.get(1..).unwrap_or_default(), soak::soak),
             Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
             Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
+            Some("bench-auth") => in_release("bench-auth", args.get(1..).unwrap_or_default(), bench_auth::bench_auth),
             Some("bench-screen") => {
                 in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
             }
@@ -147,6 +154,13 @@ fn in_release(command: &str, args: &[String], run: fn(&[String]) -> Result<(), S
     } else {
         Err(format!("{command} failed ({status})"))
     }
+}
+
+/// Builds these filter modules (release, wasm32).
+pub(crate) fn build_packages(packages: &[&str]) -> Result<(), String> {
+    let modules: Vec<Module> =
+        modules::discover()?.into_iter().filter(|m| packages.contains(&m.package.as_str())).collect();
+    modules::build(&modules, false)
 }
 
 /// Builds every module and prints a size table.
