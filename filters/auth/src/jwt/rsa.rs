@@ -100,8 +100,9 @@ impl RsaKey {
             return Err("the public exponent is not below the modulus".into());
         }
         let n0 = neg_inverse(n.first().copied().unwrap_or(1));
-        let rr = r_squared(&n, bits);
-        Ok(RsaKey { n, n0, rr, e, bits })
+        let mut key = RsaKey { n, n0, rr: Vec::new(), e, bits };
+        key.rr = key.r_squared();
+        Ok(key)
     }
 
     /// Size of the modulus in bits.
@@ -155,6 +156,26 @@ impl RsaKey {
             *low = 1;
         }
         self.mul(&x, &one, &mut scratch)
+    }
+
+    /// `R^2 mod n`, once per key: 2^(bits-1) (below n, which is odd) doubled modulo n up to
+    /// 2^limbs·R, the Montgomery form of 2^limbs; five Montgomery squarings take it to
+    /// 2^(32·limbs)·R = R·R.
+    fn r_squared(&self) -> Vec<u32> {
+        let limbs = self.n.len();
+        let mut x = vec![0u32; limbs];
+        let top = self.bits - 1;
+        if let Some(limb) = x.get_mut(top / 32) {
+            *limb = 1 << (top % 32);
+        }
+        for _ in top..33 * limbs {
+            double_mod(&mut x, &self.n);
+        }
+        let mut scratch = Scratch::new(limbs);
+        for _ in 0..5 {
+            x = self.mul(&x, &x, &mut scratch);
+        }
+        x
     }
 
     /// Montgomery product `a·b·R^-1 mod n` for `a, b < n` (CIOS, the multiplication and the
@@ -271,25 +292,17 @@ fn mgf1_xor<D: Digest>(out: &mut [u8], seed: &[u8]) {
     }
 }
 
-/// `R^2 mod n`: 2^(bits-1) (below n, which is odd), doubled modulo n up to 2^(64·limbs).
-fn r_squared(n: &[u32], bits: usize) -> Vec<u32> {
-    let mut x = vec![0u32; n.len()];
-    let top = bits - 1;
-    if let Some(limb) = x.get_mut(top / 32) {
-        *limb = 1 << (top % 32);
+/// `x = 2x mod n` for `x < n`.
+fn double_mod(x: &mut [u32], n: &[u32]) {
+    let mut carry = 0u32;
+    for limb in x.iter_mut() {
+        let shifted = (*limb << 1) | carry;
+        carry = *limb >> 31;
+        *limb = shifted;
     }
-    for _ in top..64 * n.len() {
-        let mut carry = 0u32;
-        for limb in x.iter_mut() {
-            let shifted = (*limb << 1) | carry;
-            carry = *limb >> 31;
-            *limb = shifted;
-        }
-        if carry != 0 || geq(&x, n) {
-            sub_in_place(&mut x, n);
-        }
+    if carry != 0 || geq(x, n) {
+        sub_in_place(x, n);
     }
-    x
 }
 
 /// The running sum of a Montgomery product, and the buffer its next value is written to.

@@ -74,6 +74,10 @@ fn the_public_operation_matches_the_rsa_crate_on_random_moduli() {
             for e in [3u64, 65537, 1 + 2 * rng.below(1 << 32), MAX_EXPONENT] {
                 let key = RsaKey::new(&n_bytes, &e.to_be_bytes()).unwrap();
                 assert_eq!(key.bits(), bits);
+                let r_squared = (BigUint::from(1u32) << (64 * key.n.len())) % &n;
+                let mut expected_rr = limbs_of(&r_squared.to_bytes_be());
+                expected_rr.resize(key.n.len(), 0);
+                assert_eq!(key.rr, expected_rr, "R^2 mod n, {bits} bits");
                 let size = key.size();
                 let mut bases = vec![BigUint::from(0u32), BigUint::from(1u32), &n - BigUint::from(1u32)];
                 for _ in 0..2 {
