@@ -590,6 +590,114 @@ fn malformed_and_oversized_headers_get_401_and_the_vm_survives() {
     assert!(!stack.envoy.log().contains("panicked"));
 }
 
+/// Sends `total` requests with `header` from `threads` threads at once; their statuses and the time
+/// it took.
+fn flood(envoy: &Envoy, header: &str, threads: usize, total: usize) -> (Vec<u16>, Duration) {
+    let started = Instant::now();
+    let statuses = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..total / threads)
+                        .map(|_| envoy.get("/").header("authorization", header).send().status)
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+    });
+    (statuses, started.elapsed())
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+#[test]
+fn a_flood_of_forged_tokens_beyond_the_budget_gets_503_while_a_cached_token_passes() {
+    let jwks = json!({"keys": [serde_json::from_str::<Value>(jwks::DEMO_JWKS).unwrap()["keys"][0].clone()]});
+    // 20 RSA-2048 verifications a second, 2 at once.
+    let stack = with_config(json!({"providers": [{"jwt": {"issuer": "https://sieve.demo", "audiences": ["sieve-demo"],
+        "jwks": jwks, "max_verifications_per_second": 20}}]}))
+    .start();
+    let envoy = &stack.envoy;
+    let valid = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({})));
+    let forged = tokens::tampered(&valid, &claims("mallory", json!({})));
+    assert_eq!(envoy.get("/").header("authorization", &bearer(&valid)).send().status, 200);
+    let (statuses, good) = std::thread::scope(|scope| {
+        let attack = scope.spawn(|| flood(envoy, &bearer(&forged), 4, 400));
+        // The cached token, meanwhile: never refused.
+        let good: Vec<u16> = (0..20)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(10));
+                envoy.get("/").header("authorization", &bearer(&valid)).send().status
+            })
+            .collect();
+        (attack.join().unwrap(), good)
+    });
+    let (statuses, elapsed) = statuses;
+    assert_eq!(count(&good, 200), 20, "the cached token is never refused: {good:?}");
+    assert_eq!(count(&statuses, 401) + count(&statuses, 503), 400, "{statuses:?}");
+    // At most the bucket (2) and 20 a second: what went through was verified and refused as forged.
+    let allowed = 2 + (20.0 * elapsed.as_secs_f64()).ceil() as usize;
+    assert!((1..=allowed).contains(&count(&statuses, 401)), "{} verified in {elapsed:?}", count(&statuses, 401));
+    // A burst beyond the bucket: what is over it is answered 503, with a message.
+    let burst: Vec<Reply> = (0..10).map(|_| envoy.get("/").header("authorization", &bearer(&forged)).send()).collect();
+    let over = burst.iter().find(|r| r.status == 503).expect("a burst of 10 beyond a bucket of 2");
+    let body = over.assert_local_reply(503, "unavailable");
+    assert_eq!(body["message"], "too many new tokens to verify right now; retry shortly");
+    let refused = count(&statuses, 503) + burst.iter().filter(|r| r.status == 503).count();
+    let verified = count(&statuses, 401) + burst.iter().filter(|r| r.status == 401).count();
+    eventually(Duration::from_secs(5), "the counters reach Envoy", || {
+        envoy.counter("sieve.auth.jwt.denied.verify_budget") == refused as i64
+            && envoy.counter("sieve.auth.jwt.denied.bad_signature") == verified as i64
+    });
+    // The budget refills: a second later, forged tokens are verified (and refused) again.
+    std::thread::sleep(Duration::from_millis(1100));
+    envoy.get("/").header("authorization", &bearer(&forged)).send().assert_local_reply(401, "unauthorized");
+}
+
+#[test]
+fn a_flood_of_wrong_passwords_beyond_the_budget_gets_429_while_a_verified_password_passes() {
+    let password = "Tr0ub4dor&3-horse";
+    // 100,000 iterations: slow enough to matter, fast enough for a test.
+    let stored = sieve_auth::basic::hash_password_pbkdf2(password, &[0x5a; 16], 100_000);
+    let stack = with_config(json!({"providers": [{"basic": {"users": [{"username": "carol", "password_hash": stored}],
+        "max_slow_verifications_per_second": 2}}]}))
+    .start();
+    let envoy = &stack.envoy;
+    let ok = envoy.get("/").header("authorization", &basic("carol", password)).send();
+    assert_eq!(ok.upstream_header("x-sieve-consumer").as_deref(), Some("carol"), "{}", ok.body);
+    let (statuses, good) = std::thread::scope(|scope| {
+        let attack = scope.spawn(|| flood(envoy, &basic("carol", "guess"), 4, 200));
+        let good: Vec<u16> = (0..20)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(10));
+                envoy.get("/").header("authorization", &basic("carol", password)).send().status
+            })
+            .collect();
+        (attack.join().unwrap(), good)
+    });
+    let (statuses, elapsed) = statuses;
+    assert_eq!(count(&good, 200), 20, "the verified password comes from the cache: {good:?}");
+    assert_eq!(count(&statuses, 401) + count(&statuses, 429), 200, "{statuses:?}");
+    let allowed = 1 + (2.0 * elapsed.as_secs_f64()).ceil() as usize;
+    assert!(count(&statuses, 401) <= allowed, "{} slow checks in {elapsed:?}", count(&statuses, 401));
+    let refused = count(&statuses, 429);
+    assert!(refused >= 150, "{statuses:?}");
+    let reply = envoy.get("/").header("authorization", &basic("nobody", "guess")).send();
+    let body = reply.assert_local_reply(429, "too_many_requests");
+    assert_eq!(body["message"], "too many password checks right now; retry shortly");
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    eventually(Duration::from_secs(5), "the counters reach Envoy", || {
+        envoy.counter("sieve.auth.basic.denied.hash_budget") == refused as i64 + 1
+            && envoy.counter("sieve.auth.throttled") == refused as i64 + 1
+    });
+    let access = envoy.access_log(1);
+    assert!(access.iter().any(|l| l["details"] == "sieve_auth.too_many_requests" && l["status"] == 429));
+    assert!(!envoy.log().contains(password), "a credential was logged");
+}
+
 fn refused(plugin_config: Value) -> String {
     let mut config = EnvoyConfig::load(CONFIG).unwrap();
     config.make_local(&sieve_e2e::modules::wasm_dir().unwrap(), &[("echo", sieve_e2e::closed_port())]);
@@ -628,6 +736,22 @@ fn bad_configs_are_refused_naming_the_field() {
             "providers[0].ext_authz.timeout_ms",
         ),
         (json!({"providers": [{"magic": {}}]}), "providers[0]: unknown variant `magic`"),
+        (
+            json!({"providers": [{"jwt": {"jwks": tokens::hmac_jwks("k", HMAC_SECRET), "max_verifications_per_second": 5_000_000}}]}),
+            "providers[0].jwt.max_verifications_per_second: must be at most 1000000",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "u", "password_hash": DEMO_PASSWORD_HASH}], "max_slow_verifications_per_second": -0.5}}]}),
+            "providers[0].basic.max_slow_verifications_per_second",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "u", "password_hash": DEMO_PASSWORD_HASH}], "verified_cache_size": 200_000}}]}),
+            "providers[0].basic.verified_cache_size: must be at most 100000",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "u", "password_hash": "pbkdf2-sha256$5000000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}]}),
+            "providers[0].basic.users[0].password_hash: the iteration count must be a number from 1000 to 2000000",
+        ),
         (
             json!({"providers": [{"api_key": {"keys": [{"consumer": "a", "sha256": DEMO_KEY_SHA256}]}}], "skip": [{"path": "healthz"}]}),
             "skip[0].path: must start with '/'",

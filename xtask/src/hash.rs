@@ -1,5 +1,7 @@
 //! `cargo xtask auth-hash`: turns a plaintext API key or password into the form the auth filter's
-//! config stores (never the plaintext), generating strong secrets on request.
+//! config stores (never the plaintext), generating strong secrets on request. Machine secrets get
+//! the fast form (`hmac-sha256$`, 128 bits of entropy required); a password a person chose gets the
+//! slow form with `--pbkdf2` (`pbkdf2-sha256$`, OWASP's 600,000 iterations).
 
 use std::io::{Read, Write};
 
@@ -57,6 +59,9 @@ pub fn estimated_bits(secret: &str) -> f64 {
     length as f64 * f64::from(pool.max(1)).log2()
 }
 
+/// NIST SP 800-63B's floor for passwords people choose.
+const MIN_HUMAN_CHARS: usize = 8;
+
 fn check_strength(secret: &str, what: &str) -> Result<(), String> {
     let bits = estimated_bits(secret);
     if bits < MIN_BITS {
@@ -82,9 +87,42 @@ pub fn auth_hash(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("password") => {
-            let username =
-                args.get(1).filter(|u| !u.starts_with("--")).ok_or("auth-hash password USER [--generate]")?;
-            let password = if args.iter().any(|a| a == "--generate") {
+            const USAGE: &str = "auth-hash password USER [--generate | --pbkdf2 [--iterations N]]";
+            let username = args.get(1).filter(|u| !u.starts_with("--")).ok_or(USAGE)?;
+            let mut generate_it = false;
+            let mut pbkdf2 = false;
+            let mut iterations = sieve_auth::basic::PBKDF2_ITERATIONS;
+            let mut rest = args.iter().skip(2);
+            while let Some(flag) = rest.next() {
+                match flag.as_str() {
+                    "--generate" => generate_it = true,
+                    "--pbkdf2" => pbkdf2 = true,
+                    "--iterations" => {
+                        iterations = rest
+                            .next()
+                            .and_then(|n| n.parse().ok())
+                            .filter(|n| {
+                                (sieve_auth::basic::MIN_PBKDF2_ITERATIONS..=sieve_auth::basic::MAX_PBKDF2_ITERATIONS)
+                                    .contains(n)
+                            })
+                            .ok_or_else(|| {
+                                format!(
+                                    "--iterations needs a number from {} to {}",
+                                    sieve_auth::basic::MIN_PBKDF2_ITERATIONS,
+                                    sieve_auth::basic::MAX_PBKDF2_ITERATIONS
+                                )
+                            })?
+                    }
+                    other => return Err(format!("unknown option {other}; {USAGE}")),
+                }
+            }
+            if generate_it && pbkdf2 {
+                return Err("--generate makes a 128-bit secret, which needs no slow hash: use one or the other".into());
+            }
+            if iterations != sieve_auth::basic::PBKDF2_ITERATIONS && !pbkdf2 {
+                return Err("--iterations goes with --pbkdf2".into());
+            }
+            let password = if generate_it {
                 let password = generate(24)?;
                 eprintln!("generated password for {username}:\n{password}\n");
                 password
@@ -95,15 +133,32 @@ pub fn auth_hash(args: &[String]) -> Result<(), String> {
                 std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
                 line.trim_end_matches(['\n', '\r']).to_string()
             };
-            check_strength(&password, "password")?;
             let salt = random_bytes(16)?;
-            println!(
-                r#"{{"username": "{username}", "password_hash": "{}"}}"#,
+            let stored = if pbkdf2 {
+                // A person's password: the slow hash is what protects it if the config leaks.
+                if password.chars().count() < MIN_HUMAN_CHARS {
+                    return Err(format!("a password needs at least {MIN_HUMAN_CHARS} characters"));
+                }
+                if iterations < sieve_auth::basic::PBKDF2_ITERATIONS {
+                    eprintln!(
+                        "note: {iterations} iterations is below OWASP's {}",
+                        sieve_auth::basic::PBKDF2_ITERATIONS
+                    );
+                }
+                sieve_auth::basic::hash_password_pbkdf2(&password, &salt, iterations)
+            } else {
+                check_strength(&password, "password").map_err(|e| {
+                    format!("{e}; for a password a person chose, use --pbkdf2 (a slow hash, budgeted by the filter)")
+                })?;
                 sieve_auth::basic::hash_password(&password, &salt)
-            );
+            };
+            println!(r#"{{"username": "{username}", "password_hash": "{stored}"}}"#);
             Ok(())
         }
-        _ => Err("usage: cargo xtask auth-hash api-key [KEY] | auth-hash password USER [--generate]".into()),
+        _ => Err(
+            "usage: cargo xtask auth-hash api-key [KEY] | auth-hash password USER [--generate | --pbkdf2 [--iterations N]]"
+                .into(),
+        ),
     }
 }
 
@@ -120,5 +175,18 @@ mod tests {
         assert_eq!(generated.len(), 24);
         assert!(check_strength(&generated, "password").is_ok(), "{generated}");
         assert!(check_strength("sieve-demo-key-0123456789abcdef", "API key").is_ok());
+    }
+
+    #[test]
+    fn a_chosen_password_gets_the_slow_form_with_pbkdf2() {
+        let args = |extra: &[&str]| {
+            let mut args = vec!["password".to_string(), "carol".to_string()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            args
+        };
+        assert!(auth_hash(&args(&["--generate", "--pbkdf2"])).unwrap_err().contains("one or the other"));
+        assert!(auth_hash(&args(&["--iterations", "5000"])).unwrap_err().contains("goes with --pbkdf2"));
+        assert!(auth_hash(&args(&["--pbkdf2", "--iterations", "10"])).unwrap_err().contains("--iterations needs"));
+        assert!(auth_hash(&args(&["--bcrypt"])).unwrap_err().contains("unknown option"));
     }
 }

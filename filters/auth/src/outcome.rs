@@ -26,10 +26,14 @@ pub enum Reason {
     Denied,
     /// The authorization service did not answer (down, slow, unreachable): answered 503.
     Unavailable,
+    /// The VM's budget of signature verifications (tokens not in the cache) is spent: answered 503.
+    VerifyBudget,
+    /// The VM's budget of slow password hashes is spent: answered 429.
+    HashBudget,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 16] = [
         Reason::Invalid,
         Reason::Malformed,
         Reason::TooLarge,
@@ -44,6 +48,8 @@ impl Reason {
         Reason::KeysUnavailable,
         Reason::Denied,
         Reason::Unavailable,
+        Reason::VerifyBudget,
+        Reason::HashBudget,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,12 +68,19 @@ impl Reason {
             Reason::KeysUnavailable => "keys_unavailable",
             Reason::Denied => "denied",
             Reason::Unavailable => "unavailable",
+            Reason::VerifyBudget => "verify_budget",
+            Reason::HashBudget => "hash_budget",
         }
     }
 
     /// The request could not be checked at all: the answer is 503, not 401.
     pub fn is_unavailable(self) -> bool {
-        matches!(self, Reason::KeysUnavailable | Reason::Unavailable)
+        matches!(self, Reason::KeysUnavailable | Reason::Unavailable | Reason::VerifyBudget)
+    }
+
+    /// Too many attempts to check now: the answer is 429.
+    pub fn is_throttled(self) -> bool {
+        self == Reason::HashBudget
     }
 
     /// Words for the client (never the credential itself).
@@ -87,6 +100,8 @@ impl Reason {
             Reason::KeysUnavailable => "the token keys are not available yet",
             Reason::Denied => "the authorization service denied the request",
             Reason::Unavailable => "the authorization service is unavailable",
+            Reason::VerifyBudget => "too many new tokens to verify right now; retry shortly",
+            Reason::HashBudget => "too many password checks right now; retry shortly",
         }
     }
 }

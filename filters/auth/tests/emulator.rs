@@ -381,6 +381,22 @@ fn bad_configs_are_refused_naming_the_field() {
             "providers[0].ext_authz.timeout_ms",
         ),
         (json!({"providers": [{"magic": {}}]}), "providers[0]: unknown variant `magic`"),
+        (
+            json!({"providers": [{"jwt": {"jwks": tokens::hmac_jwks("h", HMAC_SECRET), "max_verifications_per_second": 2_000_000}}]}),
+            "providers[0].jwt.max_verifications_per_second: must be at most 1000000",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "a", "password_hash": SLOW_HASH}], "max_slow_verifications_per_second": 5000}}]}),
+            "providers[0].basic.max_slow_verifications_per_second: must be from 0",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "a", "password_hash": SLOW_HASH}], "verified_cache_size": 1_000_000}}]}),
+            "providers[0].basic.verified_cache_size: must be at most 100000",
+        ),
+        (
+            json!({"providers": [{"basic": {"users": [{"username": "a", "password_hash": "pbkdf2-sha256$99$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}]}),
+            "providers[0].basic.users[0].password_hash: the iteration count must be",
+        ),
     ];
     for (config, expected) in cases {
         match Emulator::builder(module()).plugin_config(config.to_string()).start() {
@@ -416,4 +432,106 @@ fn a_request_parked_for_keys_asks_the_authorization_service_once() {
     vm.answer_call(authz[0].token, CallAnswer::new(200, "").header("x-auth-consumer", "carol")).unwrap();
     assert_eq!(vm.outcome(waiting.context).unwrap(), Outcome::Forwarded);
     assert_eq!(consumer(&vm, waiting.context).as_deref(), Some("carol"));
+}
+
+fn status_of(exchange: &sieve_emulator::Exchange) -> u32 {
+    match &exchange.outcome {
+        Outcome::Forwarded => 200,
+        outcome => reply_of(outcome).0,
+    }
+}
+
+fn rs256_jwt(budget: u32) -> Value {
+    let jwks =
+        json!({"keys": [serde_json::from_str::<Value>(sieve_services::jwks::DEMO_JWKS).unwrap()["keys"][0].clone()]});
+    json!({"providers": [{"jwt": {"issuer": "https://sieve.demo", "audiences": ["sieve-demo"], "jwks": jwks, "max_verifications_per_second": budget}}]})
+}
+
+#[test]
+fn a_flood_of_forged_tokens_beyond_the_budget_gets_503_while_a_cached_token_passes() {
+    // 100 RSA-2048 verifications a second: 10 at once.
+    let mut vm = vm(&rs256_jwt(100));
+    let valid = sign_with("RS256", DemoKey::Rsa1, &claims("ann", json!({})));
+    let forged = tokens::tampered(&valid, &claims("mallory", json!({})));
+    // Status, and the work of the whole exchange (a local reply runs more than one callback).
+    let send = |vm: &mut Emulator, token: &str| {
+        let before = vm.fuel_consumed();
+        let exchange = vm.send(Request::get("/").header("authorization", &bearer(token))).unwrap();
+        (status_of(&exchange), vm.fuel_consumed() - before)
+    };
+    let (status, verified) = send(&mut vm, &valid);
+    assert_eq!(status, 200);
+    let mut refused_fuel = 0;
+    let mut statuses = Vec::new();
+    for _ in 0..200 {
+        let (status, fuel) = send(&mut vm, &forged);
+        if status == 503 {
+            refused_fuel = fuel;
+        }
+        statuses.push(status);
+        // Half the flood, the valid token again: cached, so never refused.
+        if statuses.len() == 100 {
+            assert_eq!(send(&mut vm, &valid).0, 200);
+        }
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 9, "the budget's verifications: bad signatures");
+    assert_eq!(statuses.iter().filter(|s| **s == 503).count(), 191);
+    assert!(refused_fuel * 20 < verified, "a refused token costs no verification: {refused_fuel} vs {verified}");
+    vm.tick().unwrap(); // counters reach the host on the tick
+    assert_eq!(vm.metric("sieve.auth.jwt.denied.verify_budget"), Some(191));
+    assert_eq!(vm.metric("sieve.auth.jwt.denied.bad_signature"), Some(9));
+    assert_eq!(vm.metric("sieve.auth.unavailable"), Some(191));
+    assert_eq!(send(&mut vm, &valid).0, 200, "after the flood too");
+    // The budget refills with the host's clock: 100 a second.
+    vm.advance(Duration::from_millis(50)).unwrap();
+    let after: Vec<u32> = (0..8).map(|_| send(&mut vm, &forged).0).collect();
+    assert_eq!(after, [401, 401, 401, 401, 401, 503, 503, 503]);
+    // A new valid token is a verification like any other: refused while the budget is spent.
+    let fresh = sign_with("RS256", DemoKey::Rsa1, &claims("bob", json!({})));
+    assert_eq!(send(&mut vm, &fresh).0, 503);
+    vm.advance(Duration::from_millis(10)).unwrap();
+    assert_eq!(send(&mut vm, &fresh).0, 200);
+}
+
+/// `pbkdf2-sha256` of "correct horse battery staple" at 10,000 iterations (made by Python's
+/// hashlib.pbkdf2_hmac, independently of the filter).
+const SLOW_HASH: &str = "pbkdf2-sha256$10000$c2lldmUtdGVzdC1zYWx0LTE2$J6lyfQ4BGmwtIivSVvekPjKMIIuA4P/aBcTrtmNDvOo";
+const SLOW_PASSWORD: &str = "correct horse battery staple";
+
+#[test]
+fn a_flood_of_wrong_passwords_beyond_the_budget_gets_429_while_a_verified_password_passes() {
+    let mut vm = vm(&json!({"providers": [{"basic": {"users": [
+        {"username": "carol", "password_hash": SLOW_HASH}
+    ], "max_slow_verifications_per_second": 2}}]}));
+    let basic = |password: &str| {
+        format!(
+            "Basic {}",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("carol:{password}"))
+        )
+    };
+    let send = |vm: &mut Emulator, password: &str| {
+        let before = vm.fuel_consumed();
+        let exchange = vm.send(Request::get("/").header("authorization", &basic(password))).unwrap();
+        (status_of(&exchange), vm.fuel_consumed() - before)
+    };
+    let (status, hashed) = send(&mut vm, SLOW_PASSWORD);
+    assert_eq!(status, 200, "{:?}", vm.logs());
+    let (status, cached) = send(&mut vm, SLOW_PASSWORD);
+    assert_eq!(status, 200);
+    assert!(cached * 100 < hashed, "a verified password is not hashed again: {cached} fuel vs {hashed}");
+    let flood: Vec<u32> = (0..50).map(|_| send(&mut vm, "guess").0).collect();
+    assert!(flood.iter().all(|s| *s == 429), "the one check of this second went to the right password: {flood:?}");
+    let (status, cached_during) = send(&mut vm, SLOW_PASSWORD);
+    assert_eq!(status, 200, "the verified password passes during the flood");
+    assert!(cached_during * 100 < hashed);
+    vm.tick().unwrap(); // counters reach the host on the tick
+    assert_eq!(vm.metric("sieve.auth.basic.denied.hash_budget"), Some(50));
+    assert_eq!(vm.metric("sieve.auth.throttled"), Some(50));
+    vm.advance(Duration::from_millis(500)).unwrap();
+    let (status, wrong) = send(&mut vm, "guess");
+    assert_eq!(status, 401, "half a second later: one more check, and the password is wrong");
+    assert!(wrong * 2 > hashed, "a wrong password costs the whole hash: {wrong} vs {hashed}");
+    assert_eq!(send(&mut vm, "guess").0, 429);
+    vm.tick().unwrap();
+    assert_eq!(vm.metric("sieve.auth.basic.denied.invalid"), Some(1));
 }

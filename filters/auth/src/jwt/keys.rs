@@ -1,17 +1,20 @@
 //! JSON Web Keys (RFC 7517) parsed once per key-set version into ready-to-verify keys, and
-//! signature verification (RFC 7518) with RustCrypto. A key's type binds the algorithms it can
+//! signature verification (RFC 7518): HMAC, SHA-2 and ECDSA from RustCrypto, RSA with the
+//! dedicated public-key operation of [`super::rsa`]. A key's type binds the algorithms it can
 //! verify: an HMAC algorithm never uses an RSA or EC key, which rules out algorithm confusion.
 
+use super::rsa::RsaKey;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use rsa::signature::Verifier;
-use rsa::{BigUint, RsaPublicKey};
+use p256::ecdsa::signature::Verifier;
 use serde::Deserialize;
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::collections::HashMap;
 
 /// Smallest RSA modulus accepted.
 const MIN_RSA_BITS: usize = 2048;
+/// An ES256 verification in RSA-2048 verifications (`Key::verify_cost`).
+pub const ES256_COST: u32 = 10;
 
 #[allow(clippy::upper_case_acronyms)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,7 +82,7 @@ impl Alg {
 
 pub enum Material {
     Hmac(Vec<u8>),
-    Rsa(RsaPublicKey),
+    Rsa(RsaKey),
     EcP256(p256::ecdsa::VerifyingKey),
 }
 
@@ -99,6 +102,20 @@ impl Key {
         }
     }
 
+    /// What verifying a signature with this key takes from the VM's verification budget, in
+    /// RSA-2048 verifications (measured in V8 by `cargo xtask bench-auth`): an RSA key by the square
+    /// of its size, an ES256 key ten, an HMAC key nothing (it costs about what a cache lookup does).
+    pub fn verify_cost(&self) -> u32 {
+        match &self.material {
+            Material::Hmac(_) => 0,
+            Material::Rsa(key) => {
+                let units = key.bits().div_ceil(64);
+                u32::try_from((units * units).div_ceil(32 * 32)).unwrap_or(u32::MAX)
+            }
+            Material::EcP256(_) => ES256_COST,
+        }
+    }
+
     /// Whether this key may verify a token signed with `alg`.
     pub fn allows(&self, alg: Alg) -> bool {
         self.family() == alg.family() && self.alg.is_none_or(|own| own == alg)
@@ -113,12 +130,12 @@ impl Key {
             (Material::Hmac(secret), Alg::HS256) => hmac_verify::<Hmac<Sha256>>(secret, message, signature),
             (Material::Hmac(secret), Alg::HS384) => hmac_verify::<Hmac<Sha384>>(secret, message, signature),
             (Material::Hmac(secret), Alg::HS512) => hmac_verify::<Hmac<Sha512>>(secret, message, signature),
-            (Material::Rsa(key), Alg::RS256) => pkcs1_verify::<Sha256>(key, message, signature),
-            (Material::Rsa(key), Alg::RS384) => pkcs1_verify::<Sha384>(key, message, signature),
-            (Material::Rsa(key), Alg::RS512) => pkcs1_verify::<Sha512>(key, message, signature),
-            (Material::Rsa(key), Alg::PS256) => pss_verify::<Sha256>(key, message, signature),
-            (Material::Rsa(key), Alg::PS384) => pss_verify::<Sha384>(key, message, signature),
-            (Material::Rsa(key), Alg::PS512) => pss_verify::<Sha512>(key, message, signature),
+            (Material::Rsa(key), Alg::RS256) => key.verify_pkcs1v15(&SHA256_INFO, &Sha256::digest(message), signature),
+            (Material::Rsa(key), Alg::RS384) => key.verify_pkcs1v15(&SHA384_INFO, &Sha384::digest(message), signature),
+            (Material::Rsa(key), Alg::RS512) => key.verify_pkcs1v15(&SHA512_INFO, &Sha512::digest(message), signature),
+            (Material::Rsa(key), Alg::PS256) => key.verify_pss::<Sha256>(&Sha256::digest(message), signature),
+            (Material::Rsa(key), Alg::PS384) => key.verify_pss::<Sha384>(&Sha384::digest(message), signature),
+            (Material::Rsa(key), Alg::PS512) => key.verify_pss::<Sha512>(&Sha512::digest(message), signature),
             (Material::EcP256(key), Alg::ES256) => match p256::ecdsa::Signature::from_slice(signature) {
                 Ok(signature) => key.verify(message, &signature).is_ok(),
                 Err(_) => false,
@@ -139,21 +156,14 @@ fn hmac_verify<M: Mac + hmac::digest::KeyInit>(secret: &[u8], message: &[u8], si
     }
 }
 
-fn pkcs1_verify<D>(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool
-where
-    D: sha2::Digest + rsa::pkcs8::AssociatedOid,
-{
-    let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else { return false };
-    rsa::pkcs1v15::VerifyingKey::<D>::new(key.clone()).verify(message, &signature).is_ok()
-}
-
-fn pss_verify<D>(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool
-where
-    D: sha2::Digest + sha2::digest::FixedOutputReset,
-{
-    let Ok(signature) = rsa::pss::Signature::try_from(signature) else { return false };
-    rsa::pss::VerifyingKey::<D>::new(key.clone()).verify(message, &signature).is_ok()
-}
+/// DER `DigestInfo` prefixes of RSASSA-PKCS1-v1_5 (RFC 8017 9.2, note 1): the hash's OID with
+/// NULL parameters, then the digest's length.
+pub const SHA256_INFO: [u8; 19] =
+    [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+pub const SHA384_INFO: [u8; 19] =
+    [0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30];
+pub const SHA512_INFO: [u8; 19] =
+    [0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40];
 
 /// A parsed key set, with an index by `kid`.
 #[derive(Default)]
@@ -221,10 +231,9 @@ pub fn parse_key(value: &serde_json::Value) -> Result<Option<Key>, String> {
             Material::Hmac(secret)
         }
         "RSA" => {
-            let n = BigUint::from_bytes_be(&b64("n", raw.n.as_ref())?);
-            let e = BigUint::from_bytes_be(&b64("e", raw.e.as_ref())?);
-            let key = RsaPublicKey::new(n, e).map_err(|e| format!("invalid RSA key: {e}"))?;
-            if rsa::traits::PublicKeyParts::n(&key).bits() < MIN_RSA_BITS {
+            let (n, e) = (b64("n", raw.n.as_ref())?, b64("e", raw.e.as_ref())?);
+            let key = RsaKey::new(&n, &e).map_err(|e| format!("invalid RSA key: {e}"))?;
+            if key.bits() < MIN_RSA_BITS {
                 return Err(format!("RSA keys need at least {MIN_RSA_BITS} bits"));
             }
             Material::Rsa(key)

@@ -3,8 +3,10 @@
 
 pub mod cache;
 pub mod keys;
+pub mod rsa;
 pub mod token;
 
+use crate::budget::Budget;
 use crate::config::JwtConfig;
 use crate::credential::{cookie, strip_prefix};
 use crate::outcome::{Check, Credential, Identity, Reason, Rejection};
@@ -28,6 +30,26 @@ enum Keys {
     Remote { remote: RemoteResource, cache: RefCell<Option<Rc<KeySet>>> },
 }
 
+/// The reasons a JWT provider refuses, each a counter `sieve.auth.<provider>.denied.<reason>`.
+pub const REASONS: &[Reason] = &[
+    Reason::Invalid,
+    Reason::Malformed,
+    Reason::TooLarge,
+    Reason::Expired,
+    Reason::NotYetValid,
+    Reason::BadSignature,
+    Reason::UnknownKid,
+    Reason::BadIssuer,
+    Reason::BadAudience,
+    Reason::BadAlgorithm,
+    Reason::MissingClaim,
+    Reason::KeysUnavailable,
+    Reason::VerifyBudget,
+];
+
+/// The most `max_verifications_per_second` may be.
+pub const MAX_VERIFICATIONS_PER_SECOND: u32 = 1_000_000;
+
 /// `sieve.auth.<provider>.jwks_*`.
 #[derive(Debug, Clone, Copy)]
 struct JwksStats {
@@ -48,6 +70,8 @@ pub struct JwtProvider {
     keys: Keys,
     /// Tokens verified in this VM, with the key set they verified against.
     verified: RefCell<TokenCache>,
+    /// Signature verifications of tokens not in the cache, per second in this VM.
+    budget: Budget,
     stats: JwksStats,
 }
 
@@ -119,6 +143,12 @@ impl JwtProvider {
         if config.first_fetch_wait_ms > 60_000 {
             return Err(ConfigError::new("first_fetch_wait_ms", "must be at most 60000"));
         }
+        if config.max_verifications_per_second > MAX_VERIFICATIONS_PER_SECOND {
+            return Err(ConfigError::new(
+                "max_verifications_per_second",
+                format!("must be at most {MAX_VERIFICATIONS_PER_SECOND} (0: no limit)"),
+            ));
+        }
         Ok(JwtProvider {
             name: name.to_string(),
             sources,
@@ -135,6 +165,7 @@ impl JwtProvider {
             max_token_bytes: config.max_token_bytes,
             keys,
             verified: RefCell::new(TokenCache::new(config.token_cache_size.min(100_000))),
+            budget: Budget::new(f64::from(config.max_verifications_per_second)),
             stats: JwksStats {
                 fetch_success: setup.counter(&format!("{name}.jwks_fetch_success")),
                 fetch_failed: setup.counter(&format!("{name}.jwks_fetch_failed")),
@@ -262,7 +293,19 @@ impl JwtProvider {
             Err(KeyLookup::WrongAlgorithm) => return Check::Rejected(Rejection::new(Reason::BadAlgorithm)),
         };
         let message = parsed.signing_input.as_bytes();
-        if !candidates.iter().any(|key| key.verify(parsed.alg, message, &parsed.signature)) {
+        let mut verified = false;
+        for key in candidates {
+            // A forged token costs a full verification: the budget bounds how many a VM does.
+            let cost = key.verify_cost();
+            if cost > 0 && !self.budget.try_take(http.now(), cost) {
+                return Check::Rejected(Rejection::new(Reason::VerifyBudget));
+            }
+            if key.verify(parsed.alg, message, &parsed.signature) {
+                verified = true;
+                break;
+            }
+        }
+        if !verified {
             return Check::Rejected(Rejection::new(Reason::BadSignature));
         }
         let claims = match token::claims(&parsed) {
@@ -326,3 +369,7 @@ impl JwtProvider {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "provider_test.rs"]
+mod tests;
