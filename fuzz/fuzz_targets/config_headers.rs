@@ -2,8 +2,8 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use sieve_sdk_ext::testing::FakeHost;
-use sieve_sdk_ext::Plugin;
+use sieve_sdk_ext::Stage;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = Plugin::<sieve_headers::Headers>::configure(data, &mut FakeHost::default());
+    let _ = Stage::<sieve_headers::Headers>::configure(data, &mut FakeHost::default());
 });

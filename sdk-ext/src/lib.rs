@@ -2,8 +2,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod call;
-pub mod chain;
 pub mod config;
+pub mod dispatch;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod entry;
@@ -13,13 +13,14 @@ pub mod host;
 pub mod http;
 pub mod matcher;
 pub mod metrics;
-pub mod plugin;
+pub mod pipeline;
 pub mod remote;
 pub mod reply;
 pub mod root;
 pub mod route;
-pub mod runtime;
 pub mod screen;
+pub mod stage;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod uri;
 pub mod wire;
@@ -31,10 +32,9 @@ pub use header::HeaderName;
 pub use host::{Host, HostError, MapKind};
 pub use http::{Http, Phase, RequestNeeds, StreamCore};
 pub use metrics::{Counter, Gauge};
-pub use plugin::{Action, Plugin, StageState, Stream};
 pub use reply::LocalReply;
 pub use root::Root;
-pub use runtime::Runtime;
+pub use stage::{Action, Stage, StageState};
 
 #[doc(hidden)]
 pub use proxy_wasm as __proxy_wasm;
@@ -50,7 +50,7 @@ macro_rules! export_filter {
     ($filter:ty) => {
         #[cfg(target_arch = "wasm32")]
         $crate::__proxy_wasm::main! {{
-            $crate::entry::start::<$crate::Plugin<$filter>>();
+            $crate::entry::start::<$crate::stage::Stage<$filter>>();
         }}
     };
 }

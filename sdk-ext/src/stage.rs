@@ -87,6 +87,11 @@ impl<F: Filter> Stage<F> {
         Ok(Stage { table, ambiguous_path })
     }
 
+    /// The top-level config (what requests no route entry matches get).
+    pub fn filter(&self) -> &F {
+        &self.table.default
+    }
+
     /// Number of per-route entries (for the load log line).
     pub fn route_count(&self) -> usize {
         self.table.routes.len()

@@ -128,11 +128,11 @@ fn a_callout_answer_resumes_the_request() {
     let mut host = FakeHost::request("GET", "/", &[]);
     let (action, mut stream) = plugin.request(&mut host);
     assert_eq!(action, Action::Pause);
-    assert!(stream.is_waiting() && !stream.is_parked());
-    assert_eq!(stream.take_new_calls().len(), 1, "the host glue learns the token");
+    assert!(plugin.dispatcher.is_waiting(stream.id) && !stream.is_parked());
     let token = host.last_call().unwrap().token;
     assert_eq!(plugin.answer(&mut host, &mut stream, call_response(token, Some(200), &[], b"")), Action::Continue);
-    assert!(!stream.is_waiting());
+    assert!(!plugin.dispatcher.is_waiting(stream.id));
+    assert_eq!(host.resumed, 1, "the paused request was resumed");
 
     let mut host = FakeHost::request("GET", "/", &[]);
     let (_, mut stream) = plugin.request(&mut host);
@@ -179,6 +179,7 @@ fn the_tick_period_is_the_shortest_any_config_asks_for() {
         r#"{"mode": "continue", "routes": [{"match": {"path_prefix": "/a"}, "config": {"mode": "reply"}}]}"#,
     )
     .unwrap();
-    assert_eq!(plugin.plugin.tick_period(), Some(Duration::from_secs(2)));
-    assert_eq!(plugin.plugin.route_count(), 1);
+    let pipeline = plugin.dispatcher.pipeline().unwrap();
+    assert_eq!(pipeline.tick_period(), Some(Duration::from_secs(2)));
+    assert_eq!(pipeline.describe(), "1 route entries");
 }

@@ -3,10 +3,11 @@
 //! the order of host calls.
 
 use crate::call::CallResponse;
+use crate::dispatch::{Dispatcher, Flow, StreamCell};
 use crate::host::{Host, HostError, MapKind};
-use crate::plugin::{Action, Plugin, Stream};
+use crate::stage::{Action, Stage};
 use crate::{ConfigError, Filter};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -394,23 +395,47 @@ pub fn call_response(token: u32, status: Option<u16>, headers: &[(&str, &str)], 
     CallResponse { token, status, headers: all, body: body.to_vec(), body_size: body.len() }
 }
 
-/// A filter configured from JSON, driven through the same runtime as in the VM.
+/// A filter configured from JSON, driven through the same dispatcher as in the VM (the registry of
+/// waiting requests, callouts by token, parking and ticks). Each request runs on its own
+/// [`FakeHost`]; tokens are unique across them, as in one VM.
 pub struct TestPlugin<F: Filter> {
-    pub plugin: Plugin<F>,
+    pub dispatcher: Dispatcher<Stage<F>>,
     /// The host the configuration was loaded on (counters are defined here and carried over).
     setup_host: FakeHost,
-    root_calls: RefCell<Vec<(u32, usize)>>,
+    next_context: Cell<u32>,
+    next_token: Cell<u32>,
+}
+
+/// A request a [`TestPlugin`] runs: its context id and its state.
+pub struct TestStream<F: Filter> {
+    pub id: u32,
+    pub cell: StreamCell<Stage<F>>,
+}
+
+impl<F: Filter> TestStream<F> {
+    /// Parked until the root wakes it.
+    pub fn is_parked(&self) -> bool {
+        self.cell.try_borrow().is_ok_and(|stream| stream.is_parked())
+    }
 }
 
 impl<F: Filter> TestPlugin<F> {
     pub fn new(config_json: &str) -> Result<Self, ConfigError> {
         let mut setup_host = FakeHost::default();
-        let plugin = Plugin::configure(config_json.as_bytes(), &mut setup_host)?;
-        Ok(TestPlugin { plugin, setup_host, root_calls: RefCell::new(Vec::new()) })
+        let dispatcher = Dispatcher::new(1);
+        dispatcher.configure(&mut setup_host, config_json.as_bytes())?;
+        Ok(TestPlugin {
+            dispatcher,
+            next_token: Cell::new(setup_host.next_token),
+            setup_host,
+            next_context: Cell::new(2),
+        })
     }
 
-    /// Prepares `host` with the counters the configuration defined (once).
+    /// Prepares `host` with the counters the configuration defined (once), and with tokens that
+    /// follow every host this plugin ran on.
     pub fn attach(&self, host: &mut FakeHost) {
+        host.next_token = host.next_token.max(self.next_token.get());
         if !host.counter_names.is_empty() {
             return;
         }
@@ -421,52 +446,81 @@ impl<F: Filter> TestPlugin<F> {
         }
     }
 
-    /// Runs the request phase on `host`; returns the stream for the response phase.
-    pub fn request(&self, host: &mut FakeHost) -> (Action, Stream<F>) {
-        self.attach(host);
-        let mut stream = Stream::default();
-        let action = self.plugin.on_request_headers(host, &mut stream);
-        (action, stream)
+    fn detach(&self, host: &FakeHost) {
+        self.next_token.set(self.next_token.get().max(host.next_token));
     }
 
-    /// A root tick (every compiled config); returns the tokens of the callouts the root dispatched.
+    /// What the request's last callback came to: a reply sent (`Stop`), waiting (`Pause`), or on.
+    fn action(&self, host: &FakeHost, stream: &TestStream<F>) -> Action {
+        if host.local_reply.is_some() {
+            Action::Stop
+        } else if self.dispatcher.is_waiting(stream.id) {
+            Action::Pause
+        } else {
+            Action::Continue
+        }
+    }
+
+    /// Runs the request phase on `host`; returns the stream for the response phase.
+    pub fn request(&self, host: &mut FakeHost) -> (Action, TestStream<F>) {
+        self.attach(host);
+        let id = self.next_context.get();
+        self.next_context.set(id + 1);
+        let stream = TestStream { id, cell: StreamCell::<Stage<F>>::default() };
+        self.dispatcher.request_headers(host, id, &stream.cell);
+        self.detach(host);
+        (self.action(host, &stream), stream)
+    }
+
+    /// A root tick (every compiled config, every parked request); returns the tokens of the
+    /// callouts the root dispatched.
     pub fn tick(&self, host: &mut FakeHost) -> Vec<u32> {
         self.attach(host);
-        let calls = self.plugin.on_tick(host);
-        let tokens = calls.iter().map(|(token, _)| *token).collect();
-        self.root_calls.borrow_mut().extend(calls);
-        tokens
+        let before = host.calls.len();
+        self.dispatcher.tick(host);
+        self.detach(host);
+        host.calls.iter().skip(before).map(|call| call.token).filter(|t| self.dispatcher.owns_root_call(*t)).collect()
     }
 
     /// Delivers the answer to a root callout; false if the root dispatched no call with that token.
     pub fn answer_root(&self, host: &mut FakeHost, response: CallResponse) -> bool {
-        let index = self.root_calls.borrow().iter().find(|(t, _)| *t == response.token).map(|(_, i)| *i);
-        let Some(index) = index else { return false };
-        self.attach(host);
-        host.delivering = Some(response.clone());
-        let calls = self.plugin.on_root_call_response(host, index, &response);
-        host.delivering = None;
-        self.root_calls.borrow_mut().extend(calls);
+        if !self.dispatcher.owns_root_call(response.token) {
+            return false;
+        }
+        self.deliver(host, response);
         true
     }
 
     /// Delivers the answer to a callout `stream` dispatched.
-    pub fn answer(&self, host: &mut FakeHost, stream: &mut Stream<F>, response: CallResponse) -> Action {
-        host.delivering = Some(response.clone());
-        let action = self.plugin.on_call_response(host, stream, &response);
+    pub fn answer(&self, host: &mut FakeHost, stream: &mut TestStream<F>, response: CallResponse) -> Action {
+        self.deliver(host, response);
+        self.action(host, stream)
+    }
+
+    fn deliver(&self, host: &mut FakeHost, response: CallResponse) {
+        self.attach(host);
+        let (token, size) = (response.token, response.body_size);
+        host.delivering = Some(response);
+        self.dispatcher.call_response(host, token, size);
         host.delivering = None;
-        action
+        self.detach(host);
     }
 
     /// Wakes a parked stream (what a root tick does).
-    pub fn wake(&self, host: &mut FakeHost, stream: &mut Stream<F>) -> Action {
-        self.plugin.on_wake(host, stream)
+    pub fn wake(&self, host: &mut FakeHost, stream: &mut TestStream<F>) -> Action {
+        self.attach(host);
+        self.dispatcher.wake(host, stream.id);
+        self.detach(host);
+        self.action(host, stream)
     }
 
     /// Runs the response phase of `stream` on `host` (after [`FakeHost::respond`]). As in Envoy,
     /// the request headers are no longer readable.
-    pub fn response(&self, host: &mut FakeHost, stream: &mut Stream<F>) -> Action {
+    pub fn response(&self, host: &mut FakeHost, stream: &mut TestStream<F>) -> Action {
         host.request_headers_gone = true;
-        self.plugin.on_response_headers(host, stream)
+        match self.dispatcher.response_headers(host, &stream.cell) {
+            Flow::Pause => Action::Stop,
+            Flow::Continue => Action::Continue,
+        }
     }
 }

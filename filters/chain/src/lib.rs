@@ -5,7 +5,7 @@
 //! alone (see README.md).
 
 sieve_sdk_ext::export_chain!(SieveStages, "chain", {
-    "headers" => sieve_headers::Headers,
-    "auth" => sieve_auth::Auth,
-    "screen" => sieve_screen::Screen,
+    Headers: "headers" => sieve_headers::Headers,
+    Auth: "auth" => sieve_auth::Auth,
+    Screen: "screen" => sieve_screen::Screen,
 });

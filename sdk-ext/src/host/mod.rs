@@ -8,8 +8,6 @@ pub(crate) mod abi;
 mod proxy;
 #[cfg(target_arch = "wasm32")]
 pub(crate) use proxy::ProxyHost;
-#[cfg(target_arch = "wasm32")]
-pub(crate) use proxy::{counters_pending, flush_counters};
 
 /// How stale a counter in Envoy's stats may be: in a VM, counter increments collect in memory and
 /// reach the host on the root tick, which runs at least this often (a host call per increment
@@ -108,4 +106,6 @@ pub trait Host {
     fn set_effective_context(&mut self, context_id: u32) -> Result<(), HostError>;
     /// Lets a paused request go on (upstream, or to the next filter).
     fn resume_request(&mut self) -> Result<(), HostError>;
+    /// Hands metric updates collected in the VM to the host (the root tick calls it).
+    fn flush_metrics(&mut self) {}
 }

@@ -15,7 +15,7 @@ thread_local! {
 }
 
 /// Hands every pending counter increment to the host (one host call per counter that moved).
-pub(crate) fn flush_counters() {
+fn flush_counters() {
     PENDING.with(|pending| {
         for (id, delta) in pending.borrow_mut().iter_mut() {
             if *delta != 0 {
@@ -28,11 +28,17 @@ pub(crate) fn flush_counters() {
 }
 
 /// Whether increments wait to be flushed.
-pub(crate) fn counters_pending() -> bool {
+fn counters_pending() -> bool {
     PENDING.with(|pending| pending.borrow().iter().any(|(_, delta)| *delta != 0))
 }
 
 impl Host for ProxyHost {
+    fn flush_metrics(&mut self) {
+        if counters_pending() {
+            flush_counters();
+        }
+    }
+
     fn header(&self, map: MapKind, name: &str) -> Option<Vec<u8>> {
         abi::get_header(map, name).ok().flatten()
     }

@@ -1,6 +1,6 @@
-//! Chains of toy filters on the fake host: order, replies ending the request phase, the response
-//! phase in reverse, callouts answered mid-chain, the consumer handed on in memory, root callouts
-//! routed to their stage, config errors naming the stage.
+//! Pipelines of toy filters on the fake host: order, replies ending the request phase, the response
+//! phase in reverse, callouts answered mid-chain, the consumer handed on in memory, config errors
+//! naming the stage.
 
 use super::*;
 use crate::testing::{call_response, FakeHost};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TagConfig {
+pub struct TagConfig {
     tag: String,
     #[serde(default)]
     reply_on: Option<String>,
@@ -20,7 +20,7 @@ struct TagConfig {
 /// Appends its tag to `x-trail` on the request and to `x-back` on the response; replies 403 when
 /// `reply_on` names the path; asks the `authz` cluster when `call` is set and takes the consumer
 /// from the answer.
-struct Tag(TagConfig);
+pub struct Tag(TagConfig);
 
 impl Filter for Tag {
     const NAME: &'static str = "tag";
@@ -79,7 +79,7 @@ impl Filter for Tag {
 }
 
 /// A second filter type, to show stages of different types side by side.
-struct Other;
+pub struct Other;
 
 impl Filter for Other {
     const NAME: &'static str = "other";
@@ -98,27 +98,13 @@ impl Filter for Other {
     }
 }
 
-struct Toys;
+crate::export_chain!(Toys, "toys", {
+    Tag: "tag" => Tag,
+    Other: "other" => Other,
+});
 
-impl Stages for Toys {
-    const NAME: &'static str = "toys";
-    const NAMES: &'static [&'static str] = &["tag", "other"];
-
-    fn build(
-        name: &str,
-        config: serde_json::Map<String, serde_json::Value>,
-        host: &mut dyn Host,
-    ) -> Option<Result<Box<dyn Stage>, ConfigError>> {
-        match name {
-            "tag" => Some(stage::<Tag>(config, host)),
-            "other" => Some(stage::<Other>(config, host)),
-            _ => None,
-        }
-    }
-}
-
-fn chain(config: serde_json::Value) -> Result<Chain<Toys>, ConfigError> {
-    <Chain<Toys> as Runtime>::configure(config.to_string().as_bytes(), &mut FakeHost::default())
+fn chain(config: serde_json::Value) -> Result<Pipeline<Toys>, ConfigError> {
+    Pipeline::configure(config.to_string().as_bytes(), &mut FakeHost::default())
 }
 
 #[test]
@@ -127,7 +113,7 @@ fn stages_run_in_order_and_respond_in_reverse() {
         chain(serde_json::json!({"stages": [{"tag": {"tag": "a"}}, {"other": {}}, {"tag": {"tag": "b"}}]})).unwrap();
     assert_eq!(chain.stage_names(), ["tag", "other", "tag"]);
     let mut host = FakeHost::request("GET", "/", &[]);
-    let mut stream = ChainStream::default();
+    let mut stream = PipelineStream::<Toys>::default();
     assert_eq!(chain.on_request_headers(&mut host, &mut stream), Action::Continue);
     assert_eq!(host.request_header("x-trail").as_deref(), Some("aob"));
     host.respond(200, &[]);
@@ -141,7 +127,7 @@ fn a_reply_ends_the_request_phase_and_earlier_stages_still_see_the_response() {
     let config = serde_json::json!({"stages": [{"tag": {"tag": "a"}}, {"tag": {"tag": "b", "reply_on": "/no"}}, {"tag": {"tag": "c"}}]});
     let chain = chain(config).unwrap();
     let mut host = FakeHost::request("GET", "/no", &[]);
-    let mut stream = ChainStream::default();
+    let mut stream = PipelineStream::<Toys>::default();
     assert_eq!(chain.on_request_headers(&mut host, &mut stream), Action::Stop);
     assert_eq!(host.request_header("x-trail").as_deref(), Some("ab"), "c never ran");
     let reply = host.local_reply.clone().unwrap();
@@ -156,9 +142,9 @@ fn a_callout_pauses_the_chain_and_its_answer_resumes_it_with_the_consumer_in_mem
     let config = serde_json::json!({"stages": [{"tag": {"tag": "a", "call": true}}, {"tag": {"tag": "b"}}]});
     let chain = chain(config).unwrap();
     let mut host = FakeHost::request("GET", "/", &[]);
-    let mut stream = ChainStream::default();
+    let mut stream = PipelineStream::<Toys>::default();
     assert_eq!(chain.on_request_headers(&mut host, &mut stream), Action::Pause);
-    let tokens = <Chain<Toys> as Runtime>::take_new_calls(&mut stream);
+    let tokens = stream.take_new_calls();
     assert_eq!(tokens.len(), 1);
     let answer = call_response(tokens[0], Some(200), &[("x-consumer", "carol")], b"");
     host.delivering = Some(answer.clone());
@@ -166,10 +152,10 @@ fn a_callout_pauses_the_chain_and_its_answer_resumes_it_with_the_consumer_in_mem
     assert_eq!(host.request_header("x-trail").as_deref(), Some("ab"), "the rest of the chain ran");
     assert_eq!(host.request_header("x-seen-consumer").as_deref(), Some("carol"), "handed on in memory");
 
-    let mut denied = ChainStream::default();
+    let mut denied = PipelineStream::<Toys>::default();
     let mut host = FakeHost::request("GET", "/", &[]);
     chain.on_request_headers(&mut host, &mut denied);
-    let token = <Chain<Toys> as Runtime>::take_new_calls(&mut denied)[0];
+    let token = denied.take_new_calls()[0];
     let answer = call_response(token, Some(200), &[], b"");
     assert_eq!(chain.on_call_response(&mut host, &mut denied, &answer), Action::Stop);
     assert_eq!(host.request_header("x-trail").as_deref(), Some("a"), "b never ran");
@@ -190,7 +176,7 @@ fn config_errors_name_the_stage_and_field() {
 fn a_write_by_one_stage_is_what_the_next_stage_reads() {
     let chain = chain(serde_json::json!({"stages": [{"tag": {"tag": "a"}}, {"tag": {"tag": "b"}}]})).unwrap();
     let mut host = FakeHost::request("GET", "/", &[("x-trail", "start-")]);
-    let mut stream = ChainStream::default();
+    let mut stream = PipelineStream::<Toys>::default();
     chain.on_request_headers(&mut host, &mut stream);
     // Each stage reads x-trail and writes it: the write drops what was read, so b reads a's value.
     assert_eq!(host.request_header("x-trail").as_deref(), Some("start-ab"));
