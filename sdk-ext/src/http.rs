@@ -68,6 +68,31 @@ pub enum Phase {
 }
 
 /// One HTTP exchange as a filter sees it, in the current callback.
+///
+/// It is the only door to the host a filter has: what a filter does runs the same alone, as a
+/// stage of a chain and on the test host. A filter reads and writes through the view:
+///
+/// ```
+/// fn path_of(http: &mut sieve_sdk_ext::Http<'_>) -> Option<String> {
+///     http.path().map(String::from)
+/// }
+/// ```
+///
+/// but cannot reach past it to the raw host:
+///
+/// ```compile_fail,E0624
+/// fn raw(http: &mut sieve_sdk_ext::Http<'_>) {
+///     let _host = http.host();
+/// }
+/// ```
+///
+/// nor past the root's view:
+///
+/// ```compile_fail,E0624
+/// fn raw(root: &mut sieve_sdk_ext::Root<'_>) {
+///     let _host = root.host();
+/// }
+/// ```
 pub struct Http<'a> {
     host: &'a mut dyn Host,
     core: &'a mut StreamCore,
@@ -124,8 +149,9 @@ impl<'a> Http<'a> {
         }
     }
 
-    /// The raw host, for what this view does not wrap.
-    pub fn host(&mut self) -> &mut dyn Host {
+    /// The raw host: sdk-ext's own, never a filter's (a filter touches the host only through
+    /// this view, so that it runs the same alone, in a chain, and on the test host).
+    pub(crate) fn host(&mut self) -> &mut dyn Host {
         self.host
     }
 

@@ -15,6 +15,7 @@
 use crate::call::{CallResponse, HttpCall};
 use crate::config::ConfigError;
 use crate::host::Host;
+use crate::metrics::{Counter, Gauge};
 use crate::root::Root;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -376,6 +377,180 @@ impl RemoteResource {
     /// True while no version has ever been published (the very first fetch is pending).
     pub fn never_fetched(&self, host: &dyn Host) -> bool {
         self.local_version() == 0 && self.state(host).0.version == 0 && self.published(host).is_none()
+    }
+}
+
+/// What a fetched body becomes before it is published: the payload every VM will parse, and the
+/// entries left out of it (logged, and counted in [`DocumentMetrics::left_out`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Accepted {
+    pub payload: Vec<u8>,
+    pub left_out: Vec<String>,
+}
+
+impl Accepted {
+    pub fn whole(payload: Vec<u8>) -> Self {
+        Accepted { payload, left_out: Vec::new() }
+    }
+}
+
+/// The metrics a document keeps (each may be [`Counter::NONE`] / [`Gauge::NONE`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentMetrics {
+    /// Fetches by this VM that brought a new version or confirmed the current one (304).
+    pub fetched: Counter,
+    /// Fetches that failed or brought an unusable document (the last good one stays).
+    pub failed: Counter,
+    /// Versions this VM took (parsed and put in force).
+    pub taken: Counter,
+    /// Entries a fetched document had that were left out (see [`Accepted::left_out`]).
+    pub left_out: Counter,
+    /// The version in force in this VM.
+    pub version: Gauge,
+    /// How long the last version took to parse and load in this VM (host clock), in ms.
+    pub load_ms: Gauge,
+    /// The document's size in force (what `size` says: keys, entries).
+    pub size: Gauge,
+}
+
+impl Default for DocumentMetrics {
+    fn default() -> Self {
+        DocumentMetrics {
+            fetched: Counter::NONE,
+            failed: Counter::NONE,
+            taken: Counter::NONE,
+            left_out: Counter::NONE,
+            version: Gauge::NONE,
+            load_ms: Gauge::NONE,
+            size: Gauge::NONE,
+        }
+    }
+}
+
+type Parse<T> = Box<dyn Fn(&[u8]) -> Result<T, String>>;
+type Accept = Box<dyn Fn(&[u8], &Previous<'_>) -> Result<Accepted, String>>;
+
+/// A [`RemoteResource`] held parsed in each VM: the lease, the cache, taking new versions, the tick
+/// period and the counters, for a filter that gives how to check a fetched body (`accept`) and how
+/// to read a published one (`parse`). A filter never touches the host for it.
+pub struct RemoteDocument<T> {
+    resource: RemoteResource,
+    /// `sieve.<filter>: <what>` in logs, e.g. `sieve.auth: tokens: key set`.
+    label: String,
+    accept: Accept,
+    parse: Parse<T>,
+    size: fn(&T) -> u64,
+    metrics: DocumentMetrics,
+    current: RefCell<Option<std::rc::Rc<T>>>,
+}
+
+impl<T> RemoteDocument<T> {
+    pub fn new(
+        resource: RemoteResource,
+        label: String,
+        metrics: DocumentMetrics,
+        accept: impl Fn(&[u8], &Previous<'_>) -> Result<Accepted, String> + 'static,
+        parse: impl Fn(&[u8]) -> Result<T, String> + 'static,
+        size: fn(&T) -> u64,
+    ) -> Self {
+        RemoteDocument {
+            resource,
+            label,
+            accept: Box::new(accept),
+            parse: Box::new(parse),
+            size,
+            metrics,
+            current: RefCell::new(None),
+        }
+    }
+
+    pub fn spec(&self) -> &RemoteSpec {
+        self.resource.spec()
+    }
+
+    /// The document in force in this VM. Before this VM has one, another worker may have published
+    /// one its tick has not taken yet: it is taken now (later versions arrive with the tick, so a
+    /// request never reads shared data once a document is in).
+    pub fn current(&self, http: &mut crate::Http<'_>) -> Option<std::rc::Rc<T>> {
+        if self.current.borrow().is_none() {
+            let host = http.host();
+            if let Some((version, payload)) = self.resource.take_newer(host) {
+                self.install(host, version, &payload);
+            }
+        }
+        self.current.borrow().clone()
+    }
+
+    /// Whether this VM has a version in force.
+    pub fn is_loaded(&self) -> bool {
+        self.current.borrow().is_some()
+    }
+
+    /// Quick ticks until the first version is in, then a cheap look at the shared state.
+    pub fn tick_period(&self) -> Duration {
+        if self.is_loaded() {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_millis(100)
+        }
+    }
+
+    /// Every tick: takes a newer published version, and fetches when one is due (one VM fetches
+    /// for the whole Envoy).
+    pub fn on_tick(&self, root: &mut Root<'_>) {
+        if let Some((version, payload)) = self.resource.poll(root) {
+            self.install(root.host(), version, &payload);
+        }
+    }
+
+    /// The answer to a fetch: checked with `accept`, then published for every VM (or, if it fails,
+    /// counted and logged: the last good version stays). Not this document's answer: `None`.
+    pub fn on_root_call_response(&self, root: &mut Root<'_>, response: &CallResponse) -> Option<Fetched> {
+        let left_out = std::cell::Cell::new(0usize);
+        let outcome = self.resource.on_response(root, response, |body, previous| {
+            let accepted = (self.accept)(body, previous)?;
+            if let Some(first) = accepted.left_out.first() {
+                log::warn!("{}: {} entries left out; first: {first}", self.label, accepted.left_out.len());
+            }
+            left_out.set(accepted.left_out.len());
+            Ok(accepted.payload)
+        })?;
+        if left_out.get() > 0 {
+            root.add(self.metrics.left_out, left_out.get() as i64);
+        }
+        match &outcome {
+            Fetched::Updated { version } => {
+                log::info!("{}: version {version} published", self.label);
+                root.count(self.metrics.fetched);
+            }
+            Fetched::NotModified => root.count(self.metrics.fetched),
+            Fetched::Failed(reason) => {
+                log::warn!("{}: fetch failed ({reason}); keeping the last good version", self.label);
+                root.count(self.metrics.failed);
+            }
+        }
+        Some(outcome)
+    }
+
+    /// Parses a published version (once per VM) and puts it in force.
+    fn install(&self, host: &mut dyn Host, version: u64, payload: &[u8]) {
+        let loading = host.now();
+        match (self.parse)(payload) {
+            Ok(document) => {
+                let millis = host.now().duration_since(loading).map_or(0, |d| d.as_millis() as u64);
+                let size = (self.size)(&document);
+                log::info!("{}: version {version} loaded ({size} entries, {millis} ms)", self.label);
+                self.metrics.version.set(host, version);
+                self.metrics.load_ms.set(host, millis);
+                self.metrics.size.set(host, size);
+                self.metrics.taken.add(host, 1);
+                *self.current.borrow_mut() = Some(std::rc::Rc::new(document));
+            }
+            Err(e) => {
+                log::error!("{}: version {version} unusable: {e}", self.label);
+                self.metrics.failed.add(host, 1);
+            }
+        }
     }
 }
 

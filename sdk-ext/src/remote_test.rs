@@ -229,3 +229,84 @@ fn bad_specs_are_refused() {
     assert_eq!(field(RemoteConfig { authority: Some("a b".into()), ..base.clone() }), "authority");
     assert_eq!(base.compile(defaults).unwrap().authority, "c");
 }
+
+/// A document of numbers, one per line, that refuses anything else (and leaves out `#` lines).
+fn numbers(host: &mut FakeHost) -> RemoteDocument<Vec<u64>> {
+    let mut setup = crate::Setup::new(host, "doc");
+    let metrics = DocumentMetrics {
+        fetched: setup.counter("fetched"),
+        failed: setup.counter("failed"),
+        taken: setup.counter("taken"),
+        left_out: setup.counter("left_out"),
+        version: setup.gauge("version"),
+        size: setup.gauge("size"),
+        ..DocumentMetrics::default()
+    };
+    let parse = |text: &[u8]| -> Result<Vec<u64>, String> {
+        std::str::from_utf8(text)
+            .map_err(|e| e.to_string())?
+            .lines()
+            .map(|line| line.parse::<u64>().map_err(|e| format!("{line:?}: {e}")))
+            .collect()
+    };
+    RemoteDocument::new(
+        RemoteResource::new("doc", spec()),
+        "test: numbers".into(),
+        metrics,
+        move |body, _previous| {
+            let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+            let (kept, left_out): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| !l.starts_with('#'));
+            let payload = kept.join("\n").into_bytes();
+            parse(&payload)?;
+            Ok(Accepted { payload, left_out: left_out.into_iter().map(String::from).collect() })
+        },
+        parse,
+        |numbers| numbers.len() as u64,
+    )
+}
+
+fn deliver(document: &RemoteDocument<Vec<u64>>, host: &mut FakeHost, status: u16, body: &[u8]) -> Option<Fetched> {
+    let token = host.last_call().unwrap().token;
+    document.on_root_call_response(&mut Root::new(host), &call_response(token, Some(status), &[], body))
+}
+
+#[test]
+fn a_document_is_checked_published_and_taken_by_every_vm_once() {
+    let mut a = FakeHost::default();
+    let mut b = a.another_worker();
+    let (doc_a, doc_b) = (numbers(&mut a), numbers(&mut b));
+    assert_eq!(doc_a.tick_period(), Duration::from_millis(100), "quick ticks until a version is in");
+    doc_a.on_tick(&mut Root::new(&mut a));
+    assert_eq!(deliver(&doc_a, &mut a, 200, b"1\n# a comment\n2"), Some(Fetched::Updated { version: 1 }));
+    assert_eq!((a.counter("sieve.doc.fetched"), a.counter("sieve.doc.left_out")), (1, 1));
+    doc_a.on_tick(&mut Root::new(&mut a));
+    assert!(doc_a.is_loaded());
+    assert_eq!((a.gauge("sieve.doc.version"), a.gauge("sieve.doc.size")), (Some(1), Some(2)));
+    assert_eq!(doc_a.tick_period(), Duration::from_secs(1));
+
+    // Another worker takes it on a request before its own tick has seen it, once.
+    let mut core = crate::StreamCore::default();
+    let taken = doc_b.current(&mut crate::Http::new(&mut b, &mut core)).unwrap();
+    assert_eq!(*taken, vec![1, 2]);
+    let mut core = crate::StreamCore::default();
+    doc_b.current(&mut crate::Http::new(&mut b, &mut core));
+    assert_eq!(b.counter("sieve.doc.taken"), 1, "parsed once per VM");
+}
+
+#[test]
+fn an_unusable_document_is_counted_and_the_last_good_one_stays() {
+    let mut a = FakeHost::default();
+    let doc = numbers(&mut a);
+    doc.on_tick(&mut Root::new(&mut a));
+    deliver(&doc, &mut a, 200, b"7");
+    doc.on_tick(&mut Root::new(&mut a));
+    a.advance(Duration::from_secs(61));
+    doc.on_tick(&mut Root::new(&mut a));
+    assert!(matches!(deliver(&doc, &mut a, 200, b"not a number"), Some(Fetched::Failed(_))));
+    a.advance(Duration::from_secs(2));
+    doc.on_tick(&mut Root::new(&mut a));
+    assert!(matches!(deliver(&doc, &mut a, 503, b""), Some(Fetched::Failed(_))));
+    assert_eq!(a.counter("sieve.doc.failed"), 2);
+    let mut core = crate::StreamCore::default();
+    assert_eq!(*doc.current(&mut crate::Http::new(&mut a, &mut core)).unwrap(), vec![7]);
+}

@@ -50,7 +50,8 @@ impl<'a> Root<'a> {
         }
     }
 
-    pub fn host(&mut self) -> &mut dyn Host {
+    /// The raw host: sdk-ext's own, never a filter's.
+    pub(crate) fn host(&mut self) -> &mut dyn Host {
         self.host
     }
 }

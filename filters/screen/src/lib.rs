@@ -11,9 +11,9 @@ pub mod list;
 use config::{ConfirmConfig, Mode, OnError, OnMissingKey, ScreenConfig};
 use ipnet::IpNet;
 use key::{KeyRead, KeySource};
-use sieve_sdk_ext::remote::{Fetched, RemoteDefaults, RemoteResource};
+use sieve_sdk_ext::remote::{Accepted, DocumentMetrics, RemoteDefaults, RemoteDocument, RemoteResource};
 use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet};
-use sieve_sdk_ext::{CallResponse, ConfigError, Filter, Gauge, Http, HttpCall, LocalReply, Root, Setup, Verdict};
+use sieve_sdk_ext::{CallResponse, ConfigError, Filter, Http, HttpCall, LocalReply, Root, Setup, Verdict};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -127,15 +127,11 @@ pub struct Screen {
     status: u16,
     on_missing_key: OnMissingKey,
     cidrs: Vec<IpNet>,
-    /// The list in force in this VM.
-    list: RefCell<Option<Rc<ScreenSet>>>,
-    feed: Option<RemoteResource>,
+    /// The list the config gives (inline or a blob), in force until a feed's first version.
+    config_list: Option<Rc<ScreenSet>>,
+    feed: Option<RemoteDocument<ScreenSet>>,
     confirm: Option<Confirm>,
     stats: Stats,
-    list_size: Gauge,
-    list_version: Gauge,
-    /// How long the last list took to decode, check and load in this VM.
-    list_load_ms: Gauge,
 }
 
 /// Per request: the key awaiting its confirmation, and the callout's token.
@@ -181,20 +177,41 @@ impl Filter for Screen {
             Err(e) if has_cidrs && e.field.is_empty() => None,
             Err(e) => return Err(e.within("list")),
         };
+        let confirm = config.confirm.map(Confirm::compile).transpose().map_err(|e| e.within("confirm"))?;
+        let stats = Stats::define(setup);
+        // How long a list took to decode, check and load in this VM (host clock).
+        let list_size = setup.gauge("list_size");
+        let list_load_ms = setup.gauge("list_load_ms");
         let feed = match &config.list.feed {
             Some(feed) => {
                 let spec = feed.compile(FEED_DEFAULTS).map_err(|e| e.within("list.feed"))?;
-                Some(RemoteResource::new("screen", spec))
+                let metrics = DocumentMetrics {
+                    failed: stats.feed_errors,
+                    taken: stats.feed_updates,
+                    left_out: stats.invalid_entries,
+                    version: setup.gauge("list_version"),
+                    load_ms: list_load_ms,
+                    size: list_size,
+                    ..DocumentMetrics::default()
+                };
+                let form = key.form();
+                Some(RemoteDocument::new(
+                    RemoteResource::new("screen", spec),
+                    "sieve.screen: feed".into(),
+                    metrics,
+                    move |body, previous| {
+                        let (payload, left_out) =
+                            list::accept_feed(body, previous.etag.as_deref(), || previous.payload(), normalize, form)?;
+                        Ok(Accepted { payload, left_out })
+                    },
+                    move |payload| list::from_document(payload, normalize, form).map(|(set, _)| set),
+                    ScreenSet::len,
+                ))
             }
             None => None,
         };
-        let confirm = config.confirm.map(Confirm::compile).transpose().map_err(|e| e.within("confirm"))?;
-        let stats = Stats::define(setup);
-        let list_size = setup.gauge("list_size");
-        let list_version = setup.gauge("list_version");
-        let list_load_ms = setup.gauge("list_load_ms");
         if let Some(list) = &list {
-            let millis = elapsed_ms(loading, setup.now());
+            let millis = setup.now().duration_since(loading).map_or(0, |d| d.as_millis() as u64);
             setup.set_gauge(list_size, list.len());
             setup.set_gauge(list_load_ms, millis);
             log::info!(
@@ -211,13 +228,10 @@ impl Filter for Screen {
             status: config.status,
             on_missing_key,
             cidrs,
-            list: RefCell::new(list.map(Rc::new)),
+            config_list: list.map(Rc::new),
             feed,
             confirm,
             stats,
-            list_size,
-            list_version,
-            list_load_ms,
         })
     }
 
@@ -300,88 +314,26 @@ impl Filter for Screen {
     }
 
     fn tick_period(&self) -> Option<Duration> {
-        self.feed.as_ref()?;
-        // Quick ticks until a list is in, then a cheap look at the shared state every second.
-        Some(if self.list.borrow().is_none() { Duration::from_millis(100) } else { Duration::from_secs(1) })
+        self.feed.as_ref().map(RemoteDocument::tick_period)
     }
 
     fn on_tick(&self, root: &mut Root<'_>) {
-        let Some(feed) = &self.feed else { return };
-        if let Some((version, document)) = feed.poll(root) {
-            self.install(root.host(), version, &document);
+        if let Some(feed) = &self.feed {
+            feed.on_tick(root);
         }
     }
 
     fn on_root_call_response(&self, root: &mut Root<'_>, response: &CallResponse) {
-        let Some(feed) = &self.feed else { return };
-        let (normalize, form) = (self.normalize, self.key.form());
-        let refused = std::cell::Cell::new(0usize);
-        let outcome = feed.on_response(root, response, |body, previous| {
-            let (document, left_out) =
-                list::accept_feed(body, previous.etag.as_deref(), || previous.payload(), normalize, form)?;
-            if let Some(first) = left_out.first() {
-                log::warn!(
-                    "sieve.screen: feed: {} entries left out, they can never match a key; first: {first}",
-                    left_out.len()
-                );
-            }
-            refused.set(left_out.len());
-            Ok(document)
-        });
-        if refused.get() > 0 {
-            root.add(self.stats.invalid_entries, refused.get() as i64);
-        }
-        match outcome {
-            Some(Fetched::Updated { version }) => log::info!("sieve.screen: feed version {version} published"),
-            Some(Fetched::NotModified) | None => {}
-            Some(Fetched::Failed(reason)) => {
-                log::warn!("sieve.screen: feed update failed ({reason}); keeping the last good list");
-                root.count(self.stats.feed_errors);
-            }
+        if let Some(feed) = &self.feed {
+            feed.on_root_call_response(root, response);
         }
     }
-}
-
-fn elapsed_ms(from: std::time::SystemTime, to: std::time::SystemTime) -> u64 {
-    to.duration_since(from).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Screen {
-    /// The list in force. Before this VM has a list, it takes one another worker published since
-    /// its last tick; later versions arrive with the tick (no shared-data read per request).
+    /// The list in force: the feed's newest version taken by this VM, else the config's list.
     fn current_list(&self, http: &mut Http<'_>) -> Option<Rc<ScreenSet>> {
-        // The borrow ends before `install` writes the list (a temporary in the `if let` would hold
-        // it through the block: "RefCell already borrowed", a trap).
-        let empty = self.list.borrow().is_none();
-        if let (Some(feed), true) = (&self.feed, empty) {
-            if let Some((version, document)) = feed.take_newer(http.host()) {
-                self.install(http.host(), version, &document);
-            }
-        }
-        self.list.borrow().clone()
-    }
-
-    fn install(&self, host: &mut dyn sieve_sdk_ext::Host, version: u64, document: &[u8]) {
-        let loading = host.now();
-        match list::from_document(document, self.normalize, self.key.form()) {
-            Ok((set, _)) => {
-                let millis = elapsed_ms(loading, host.now());
-                log::info!(
-                    "sieve.screen: feed version {version}: {} list of {} keys loaded in {millis} ms",
-                    set.backend().name(),
-                    set.len()
-                );
-                self.list_load_ms.set(host, millis);
-                self.list_size.set(host, set.len());
-                self.list_version.set(host, version);
-                self.stats.feed_updates.add(host, 1);
-                *self.list.borrow_mut() = Some(Rc::new(set));
-            }
-            Err(e) => {
-                log::error!("sieve.screen: feed version {version} unusable: {e}");
-                self.stats.feed_errors.add(host, 1);
-            }
-        }
+        self.feed.as_ref().and_then(|feed| feed.current(http)).or_else(|| self.config_list.clone())
     }
 
     fn ask(&self, http: &mut Http<'_>, stream: &mut ScreenStream, confirm: &Confirm, key: String) -> Verdict {

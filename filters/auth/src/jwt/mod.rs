@@ -12,8 +12,8 @@ use crate::credential::{cookie, strip_prefix};
 use crate::outcome::{Check, Credential, Identity, Reason, Rejection};
 use cache::{CachedToken, TokenCache};
 use keys::{Alg, KeyLookup, KeySet};
-use sieve_sdk_ext::remote::{Fetched, RemoteDefaults, RemoteResource};
-use sieve_sdk_ext::{CallResponse, ConfigError, Counter, HeaderName, Http, Root, Setup};
+use sieve_sdk_ext::remote::{Accepted, DocumentMetrics, RemoteDefaults, RemoteDocument, RemoteResource};
+use sieve_sdk_ext::{CallResponse, ConfigError, HeaderName, Http, Root, Setup};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -27,7 +27,7 @@ enum Source {
 #[allow(clippy::large_enum_variant)] // one per provider, built once
 enum Keys {
     Inline(Rc<KeySet>),
-    Remote { remote: RemoteResource, cache: RefCell<Option<Rc<KeySet>>> },
+    Remote(RemoteDocument<KeySet>),
 }
 
 /// The reasons a JWT provider refuses, each a counter `sieve.auth.<provider>.denied.<reason>`.
@@ -50,16 +50,7 @@ pub const REASONS: &[Reason] = &[
 /// The most `max_verifications_per_second` may be.
 pub const MAX_VERIFICATIONS_PER_SECOND: u32 = 1_000_000;
 
-/// `sieve.auth.<provider>.jwks_*`.
-#[derive(Debug, Clone, Copy)]
-struct JwksStats {
-    fetch_success: Counter,
-    fetch_failed: Counter,
-    updated: Counter,
-}
-
 pub struct JwtProvider {
-    name: String,
     sources: Vec<Source>,
     algorithms: Vec<Alg>,
     rules: ClaimRules,
@@ -72,7 +63,6 @@ pub struct JwtProvider {
     verified: RefCell<TokenCache>,
     /// Signature verifications of tokens not in the cache, per second in this VM.
     budget: Budget,
-    stats: JwksStats,
 }
 
 const REMOTE_DEFAULTS: RemoteDefaults = RemoteDefaults {
@@ -97,7 +87,29 @@ impl JwtProvider {
             }
             (None, Some(remote)) => {
                 let spec = remote.compile(REMOTE_DEFAULTS).map_err(|e| e.within("remote_jwks"))?;
-                Keys::Remote { remote: RemoteResource::new("jwks", spec), cache: RefCell::new(None) }
+                // `sieve.auth.<provider>.jwks_*`.
+                let metrics = DocumentMetrics {
+                    fetched: setup.counter(&format!("{name}.jwks_fetch_success")),
+                    failed: setup.counter(&format!("{name}.jwks_fetch_failed")),
+                    taken: setup.counter(&format!("{name}.jwks_updated")),
+                    ..DocumentMetrics::default()
+                };
+                let label = format!("sieve.auth: {name}: key set");
+                Keys::Remote(RemoteDocument::new(
+                    RemoteResource::new("jwks", spec),
+                    label.clone(),
+                    metrics,
+                    // Publish only a key set that parses: a bad document leaves the last good one.
+                    |body, _previous| KeySet::parse_bytes(body).map(|_| Accepted::whole(body.to_vec())),
+                    move |payload| {
+                        let (set, skipped) = KeySet::parse_bytes(payload)?;
+                        for problem in skipped {
+                            log::warn!("{label}: skipped {problem}");
+                        }
+                        Ok(set)
+                    },
+                    |set| set.len() as u64,
+                ))
             }
         };
         let mut algorithms = Vec::new();
@@ -113,7 +125,7 @@ impl JwtProvider {
         if algorithms.is_empty() {
             algorithms = match &keys {
                 Keys::Inline(set) => set.algorithms(),
-                Keys::Remote { .. } => Alg::ALL.to_vec(),
+                Keys::Remote(_) => Alg::ALL.to_vec(),
             };
         }
         let mut sources = Vec::new();
@@ -150,7 +162,6 @@ impl JwtProvider {
             ));
         }
         Ok(JwtProvider {
-            name: name.to_string(),
             sources,
             algorithms,
             rules: ClaimRules {
@@ -166,11 +177,6 @@ impl JwtProvider {
             keys,
             verified: RefCell::new(TokenCache::new(config.token_cache_size.min(100_000))),
             budget: Budget::new(f64::from(config.max_verifications_per_second)),
-            stats: JwksStats {
-                fetch_success: setup.counter(&format!("{name}.jwks_fetch_success")),
-                fetch_failed: setup.counter(&format!("{name}.jwks_fetch_failed")),
-                updated: setup.counter(&format!("{name}.jwks_updated")),
-            },
         })
     }
 
@@ -180,7 +186,7 @@ impl JwtProvider {
     }
 
     pub fn has_remote_keys(&self) -> bool {
-        matches!(self.keys, Keys::Remote { .. })
+        matches!(self.keys, Keys::Remote(_))
     }
 
     fn find_token(&self, http: &mut Http<'_>) -> Option<(String, Credential)> {
@@ -214,37 +220,7 @@ impl JwtProvider {
     fn current_keys(&self, http: &mut Http<'_>) -> Option<Rc<KeySet>> {
         match &self.keys {
             Keys::Inline(set) => Some(set.clone()),
-            Keys::Remote { remote, cache } => {
-                // Before this VM has any keys, another worker may have published some its tick has
-                // not taken yet. Later versions arrive with the tick: no shared-data read per request.
-                if cache.borrow().is_none() {
-                    if let Some((version, payload)) = remote.take_newer(http.host()) {
-                        self.install(http.host(), cache, version, &payload);
-                    }
-                }
-                cache.borrow().clone()
-            }
-        }
-    }
-
-    /// Parses a published key set version (once per VM) and makes it current.
-    fn install(
-        &self,
-        host: &mut dyn sieve_sdk_ext::Host,
-        cache: &RefCell<Option<Rc<KeySet>>>,
-        version: u64,
-        payload: &[u8],
-    ) {
-        match KeySet::parse_bytes(payload) {
-            Ok((set, skipped)) => {
-                for problem in skipped {
-                    log::warn!("sieve.auth: {}: key set version {version}: skipped {problem}", self.name);
-                }
-                log::info!("sieve.auth: {}: key set version {version} with {} keys", self.name, set.len());
-                *cache.borrow_mut() = Some(Rc::new(set));
-                self.stats.updated.add(host, 1);
-            }
-            Err(e) => log::error!("sieve.auth: {}: key set version {version} unusable: {e}", self.name),
+            Keys::Remote(document) => document.current(http),
         }
     }
 
@@ -335,37 +311,19 @@ impl JwtProvider {
     pub fn tick_period(&self) -> Option<Duration> {
         match &self.keys {
             Keys::Inline(_) => None,
-            // Quick ticks until the first key set is in, then a cheap poll of the shared state.
-            Keys::Remote { cache, .. } if cache.borrow().is_none() => Some(Duration::from_millis(100)),
-            Keys::Remote { .. } => Some(Duration::from_secs(1)),
+            Keys::Remote(document) => Some(document.tick_period()),
         }
     }
 
     pub fn on_tick(&self, root: &mut Root<'_>) {
-        if let Keys::Remote { remote, cache } = &self.keys {
-            if let Some((version, payload)) = remote.poll(root) {
-                self.install(root.host(), cache, version, &payload);
-            }
+        if let Keys::Remote(document) = &self.keys {
+            document.on_tick(root);
         }
     }
 
     pub fn on_root_call_response(&self, root: &mut Root<'_>, response: &CallResponse) {
-        let Keys::Remote { remote, .. } = &self.keys else { return };
-        let outcome = remote.on_response(root, response, |body, _previous| {
-            // Publish only a key set that parses: a bad document leaves the last good one.
-            KeySet::parse_bytes(body).map(|_| body.to_vec())
-        });
-        match outcome {
-            Some(Fetched::Updated { version }) => {
-                log::info!("sieve.auth: {}: fetched key set version {version}", self.name);
-                root.count(self.stats.fetch_success);
-            }
-            Some(Fetched::NotModified) => root.count(self.stats.fetch_success),
-            Some(Fetched::Failed(reason)) => {
-                log::warn!("sieve.auth: {}: key set fetch failed ({reason}); keeping the last good set", self.name);
-                root.count(self.stats.fetch_failed);
-            }
-            None => {}
+        if let Keys::Remote(document) = &self.keys {
+            document.on_root_call_response(root, response);
         }
     }
 }
