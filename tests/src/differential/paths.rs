@@ -421,6 +421,8 @@ mod tests {
     #[test]
     fn the_rules_own_reading_of_ambiguous() {
         assert!(ambiguous(b"/a%2Fb") && ambiguous(b"/a%5cb") && ambiguous(b"/a\\b") && ambiguous(b"/%zz"));
-        assert!(ambiguous(b"/%C0%AE") && ambiguous(b"/a%00") && !ambiguous(b"/caf%C3%A9") && !ambiguous(b"/%2561"));
+        assert!(ambiguous(b"/%C0%AE") && ambiguous(b"/a%00") && !ambiguous(b"/caf%C3%A9") && !ambiguous(b"/100%25"));
+        assert!(ambiguous(b"/%2561"), "a double encoding: `a` to a server that decodes twice");
+        assert!(ambiguous(b"/;/admin") && ambiguous(b"/a%3Bb"), "servlet path parameters");
     }
 }
