@@ -13,6 +13,7 @@
 
 use crate::config::ConfigError;
 use crate::header::{check_value, HeaderName};
+// `deserialize_checked!` implements serde's trait on the checked types.
 use crate::host::MapKind;
 use crate::http::{strip_port, Http, Phase, RequestNeeds};
 
@@ -26,15 +27,108 @@ pub enum Case {
     Fold,
 }
 
-/// A test on one header: present, absent, or equal to a value.
+// Every value a match is made of checks itself when it is deserialised, so that a wrong one is
+// refused with the path serde knows (`routes[2].match.methods[1]: invalid HTTP method "P OST"`).
+
+/// An HTTP method: an RFC 9110 token, upper-cased (nobody means `get` as a distinct method).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method(String);
+
+impl Method {
+    pub fn parse(method: &str) -> Result<Self, String> {
+        parse_method(method).map(Method)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A path in a config: starts with `/`, has no query string, and reads one way only; kept
+/// normalised as request paths are (`/%61dmin` is `/admin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathSpec(String);
+
+impl PathSpec {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        if !value.starts_with('/') {
+            return Err(format!("must start with '/', got {value:?}"));
+        }
+        if value.contains(['?', '#']) {
+            return Err("paths are matched without the query string: drop '?' and '#'".into());
+        }
+        crate::uri::normalize_path(value)
+            .map(PathSpec)
+            .ok_or_else(|| format!("{value:?} is itself ambiguous (an encoded '/' or '\\', ';', a control character)"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An HTTP status code (100-599).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status(pub u16);
+
+impl Status {
+    pub fn parse(status: u16) -> Result<Self, String> {
+        if (100..=599).contains(&status) {
+            Ok(Status(status))
+        } else {
+            Err(format!("{status} is not an HTTP status"))
+        }
+    }
+}
+
+/// A header value a config compares with: no CR, LF or NUL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderValueSpec(String);
+
+impl HeaderValueSpec {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        check_value(value).map(|()| HeaderValueSpec(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! deserialize_checked {
+    ($type:ty, $raw:ty, $parse:expr) => {
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = <$raw>::deserialize(deserializer)?;
+                $parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+deserialize_checked!(Method, String, |raw: &String| Method::parse(raw));
+deserialize_checked!(PathSpec, String, |raw: &String| PathSpec::parse(raw));
+deserialize_checked!(HostPattern, String, |raw: &String| HostPattern::parse(raw));
+deserialize_checked!(Status, u16, |raw: &u16| Status::parse(*raw));
+deserialize_checked!(HeaderValueSpec, String, |raw: &String| HeaderValueSpec::parse(raw));
+
+/// What a header test expects, as the config writes it: `{"name"}` present, `{"name", "present":
+/// false}` absent, `{"name", "value"}` equal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderTestConfig {
+    pub name: HeaderName,
+    #[serde(default)]
+    pub value: Option<HeaderValueSpec>,
+    #[serde(default)]
+    pub present: Option<bool>,
+}
+
+/// A test on one header of `map`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderTestSpec {
     pub map: MapKind,
-    pub name: HeaderName,
-    /// The header's (first) value equals this exactly.
-    pub value: Option<String>,
-    /// `Some(false)`: the header must be absent.
-    pub present: Option<bool>,
+    pub test: HeaderTestConfig,
 }
 
 /// What a match is made of, as the config wrote it. Each user of the matcher has its own
@@ -44,25 +138,27 @@ pub struct MatchSpec {
     /// Envoy route name, exact.
     pub route: Option<String>,
     /// `api.example.com`, `*.example.com`, `api.example.*`; case-insensitive, port ignored.
-    pub hosts: Vec<String>,
+    pub hosts: Vec<HostPattern>,
     /// The whole path (without the query string).
-    pub path: Option<String>,
+    pub path: Option<PathSpec>,
     /// A path prefix.
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<PathSpec>,
     /// HTTP methods.
-    pub methods: Vec<String>,
+    pub methods: Vec<Method>,
     /// Header tests; all must hold.
     pub headers: Vec<HeaderTestSpec>,
     /// The response status is one of these (response phase only).
-    pub status: Vec<u16>,
+    pub status: Vec<Status>,
     /// Only a real CORS preflight: `OPTIONS` with non-empty `Origin` and
     /// `Access-Control-Request-Method` (the Fetch standard's definition, and Envoy's CORS filter's).
     pub cors_preflight: bool,
     pub case: Case,
 }
 
+/// A host pattern: `api.example.com`, `*.example.com` (any subdomain, not the apex) or
+/// `api.example.*`; case-insensitive.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum HostPattern {
+pub enum HostPattern {
     Exact(String),
     /// `*.example.com`, stored as `.example.com`.
     AnySubdomainOf(String),
@@ -71,7 +167,7 @@ enum HostPattern {
 }
 
 impl HostPattern {
-    fn parse(pattern: &str) -> Result<Self, String> {
+    pub fn parse(pattern: &str) -> Result<Self, String> {
         let lower = pattern.to_ascii_lowercase();
         let check_label_chars = |s: &str| {
             s.chars().all(|c| {
@@ -164,84 +260,50 @@ pub struct Matcher {
     case: Case,
 }
 
-/// Normalises a configured path the way request paths are, so `/Admin/` in a config and
-/// `/admin/` in a request compare as they should under [`Case::Fold`].
-fn compile_path(field: &str, value: &str, case: Case) -> Result<String, ConfigError> {
-    if !value.starts_with('/') {
-        return Err(ConfigError::new(field, format!("must start with '/', got {value:?}")));
-    }
-    if value.contains(['?', '#']) {
-        return Err(ConfigError::new(field, "paths are matched without the query string: drop '?' and '#'"));
-    }
-    let normalized = crate::uri::normalize_path(value).ok_or_else(|| {
-        ConfigError::new(
-            field,
-            format!("{value:?} is itself ambiguous (an encoded '/' or '\\', ';', a control character)"),
-        )
-    })?;
-    Ok(match case {
-        Case::Fold => normalized.to_lowercase(),
-        Case::Exact => normalized,
-    })
-}
-
 impl Matcher {
+    /// Combines the checked values; what is left to refuse is how fields go together.
     pub fn compile(spec: MatchSpec) -> Result<Matcher, ConfigError> {
-        let mut hosts = Vec::with_capacity(spec.hosts.len());
-        for (index, pattern) in spec.hosts.iter().enumerate() {
-            hosts.push(HostPattern::parse(pattern).map_err(|e| ConfigError::new(format!("hosts[{index}]"), e))?);
-        }
-        let path = spec.path.as_deref().map(|p| compile_path("path", p, spec.case)).transpose()?;
-        let path_prefix = spec.path_prefix.as_deref().map(|p| compile_path("path_prefix", p, spec.case)).transpose()?;
-        let mut methods = Vec::with_capacity(spec.methods.len());
-        for (index, method) in spec.methods.iter().enumerate() {
-            methods.push(parse_method(method).map_err(|e| ConfigError::new(format!("methods[{index}]"), e))?);
-        }
-        let mut headers = Vec::with_capacity(spec.headers.len());
-        let (mut request_index, mut response_index) = (0, 0);
-        for test in spec.headers {
-            let at = match test.map {
-                MapKind::ResponseHeaders => {
-                    response_index += 1;
-                    format!("response_headers[{}]", response_index - 1)
-                }
-                _ => {
-                    request_index += 1;
-                    format!("headers[{}]", request_index - 1)
-                }
-            };
-            let expect = match (test.value, test.present) {
-                (Some(_), Some(false)) => {
-                    return Err(ConfigError::new(
-                        format!("{at}.present"),
-                        "present: false contradicts a value to compare",
-                    ))
-                }
-                (Some(value), _) => {
-                    check_value(&value).map_err(|e| ConfigError::new(format!("{at}.value"), e))?;
-                    Expect::Equals(value.into_bytes())
-                }
-                (None, Some(false)) => Expect::Absent,
-                (None, _) => Expect::Present,
-            };
-            headers.push(HeaderTest { map: test.map, name: test.name, expect });
-        }
-        for (index, status) in spec.status.iter().enumerate() {
-            if !(100..=599).contains(status) {
-                return Err(ConfigError::new(format!("status[{index}]"), format!("{status} is not an HTTP status")));
-            }
-        }
+        let fold = |path: Option<PathSpec>| {
+            path.map(|p| match spec.case {
+                Case::Fold => p.0.to_lowercase(),
+                Case::Exact => p.0,
+            })
+        };
+        let methods: Vec<String> = spec.methods.into_iter().map(|m| m.0).collect();
         if spec.cors_preflight && !methods.is_empty() && !methods.iter().any(|m| m == "OPTIONS") {
             return Err(ConfigError::new("methods", "a CORS preflight is an OPTIONS request"));
         }
+        let mut headers = Vec::with_capacity(spec.headers.len());
+        let mut seen = [0usize; 2];
+        for HeaderTestSpec { map, test } in spec.headers {
+            // The one check that needs two fields of a test: the field named is the one to drop.
+            let (list, seen) = match map {
+                MapKind::ResponseHeaders => ("response_headers", &mut seen[1]),
+                _ => ("headers", &mut seen[0]),
+            };
+            let index = *seen;
+            *seen += 1;
+            let expect = match (test.value, test.present) {
+                (Some(_), Some(false)) => {
+                    return Err(ConfigError::new(
+                        format!("{list}[{index}].present"),
+                        "present: false contradicts a value to compare",
+                    ))
+                }
+                (Some(value), _) => Expect::Equals(value.0.into_bytes()),
+                (None, Some(false)) => Expect::Absent,
+                (None, _) => Expect::Present,
+            };
+            headers.push(HeaderTest { map, name: test.name, expect });
+        }
         Ok(Matcher {
             route: spec.route,
-            hosts,
-            path,
-            path_prefix,
+            hosts: spec.hosts,
+            path: fold(spec.path),
+            path_prefix: fold(spec.path_prefix),
             methods,
             headers,
-            status: spec.status,
+            status: spec.status.into_iter().map(|s| s.0).collect(),
             cors_preflight: spec.cors_preflight,
             case: spec.case,
         })

@@ -7,7 +7,7 @@
 
 use crate::config::ConfigError;
 use crate::http::Http;
-use crate::matcher::{Case, Evaluation, MatchSpec, Matcher};
+use crate::matcher::{Case, Evaluation, HostPattern, MatchSpec, Matcher, Method, PathSpec};
 use serde::Deserialize;
 
 /// What a `routes[]` entry matches on. Every field given must match; at least one must be given.
@@ -20,16 +20,16 @@ pub struct RouteMatchSpec {
     /// Host names: `api.example.com`, `*.example.com` (any subdomain, not the apex) or
     /// `api.example.*`; case-insensitive; the request's port is ignored.
     #[serde(default)]
-    pub hosts: Vec<String>,
+    pub hosts: Vec<HostPattern>,
     /// The whole path, without its query string.
     #[serde(default)]
-    pub path: Option<String>,
+    pub path: Option<PathSpec>,
     /// Path prefix, matched against the path without its query string.
     #[serde(default)]
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<PathSpec>,
     /// HTTP methods, e.g. `["GET", "HEAD"]`.
     #[serde(default)]
-    pub methods: Vec<String>,
+    pub methods: Vec<Method>,
     /// Compare paths ignoring letter case. Default: yes for an entry with a `config` (it usually
     /// restricts: `/PARTNERS` must not dodge the `/partners` entry), no for a `disabled` entry
     /// (it relaxes: it turns off only what it names).

@@ -61,21 +61,11 @@ impl ApiKeyProvider {
         let mut digests = HashMap::with_capacity_and_hasher(config.keys.len(), BuildHasherDefault::default());
         let mut consumers = Vec::with_capacity(config.keys.len());
         for (index, entry) in config.keys.into_iter().enumerate() {
-            let at = |field: &str| format!("keys[{index}].{field}");
-            if entry.consumer.is_empty() || sieve_sdk_ext::header::check_value(&entry.consumer).is_err() {
-                return Err(ConfigError::new(at("consumer"), "must be a non-empty header-safe name"));
+            // Each entry checked itself when it was read; what is left is how they go together.
+            if digests.insert(entry.sha256.0, consumers.len()).is_some() {
+                return Err(ConfigError::new(format!("keys[{index}].sha256"), "the same key is listed twice"));
             }
-            let mut digest = [0u8; 32];
-            hex::decode_to_slice(entry.sha256.trim(), &mut digest).map_err(|_| {
-                ConfigError::new(
-                    at("sha256"),
-                    "must be 64 hex digits: the SHA-256 of the key (cargo xtask auth-hash api-key)",
-                )
-            })?;
-            if digests.insert(digest, consumers.len()).is_some() {
-                return Err(ConfigError::new(at("sha256"), "the same key is listed twice"));
-            }
-            consumers.push(entry.consumer);
+            consumers.push(entry.consumer.0);
         }
         Ok(ApiKeyProvider { header, query: config.query, digests, consumers })
     }

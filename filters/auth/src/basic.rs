@@ -219,20 +219,22 @@ impl BasicProvider {
         let mut users = HashMap::with_capacity(config.users.len());
         let mut slowest: Option<u32> = None;
         for (index, user) in config.users.into_iter().enumerate() {
-            let at = |field: &str| format!("users[{index}].{field}");
-            if user.username.is_empty() || user.username.contains(':') || user.username.chars().any(char::is_control) {
-                return Err(ConfigError::new(at("username"), "must be non-empty, without ':' or control characters"));
-            }
-            let stored = parse_hash(&user.password_hash).map_err(|e| ConfigError::new(at("password_hash"), e))?;
+            // Each user checked itself when it was read; what is left is how they go together.
+            let stored = user.password_hash.0;
             if let Stored::Pbkdf2 { iterations, .. } = &stored {
                 slowest = slowest.max(Some(*iterations));
             }
-            let consumer = user.consumer.unwrap_or_else(|| user.username.clone());
-            if sieve_sdk_ext::header::check_value(&consumer).is_err() {
-                return Err(ConfigError::new(at("consumer"), "must be header-safe"));
-            }
-            if users.insert(user.username.clone(), User { stored, consumer }).is_some() {
-                return Err(ConfigError::new(at("username"), format!("{:?} is listed twice", user.username)));
+            let username = user.username.0;
+            let consumer = match user.consumer {
+                Some(consumer) => consumer.0,
+                // A username is header-safe too (no control characters).
+                None => username.clone(),
+            };
+            if users.insert(username.clone(), User { stored, consumer }).is_some() {
+                return Err(ConfigError::new(
+                    format!("users[{index}].username"),
+                    format!("{username:?} is listed twice"),
+                ));
             }
         }
         let decoy = match slowest {

@@ -1,6 +1,7 @@
 //! The auth filter's configuration, as users write it (README.md has the reference).
 
 use serde::Deserialize;
+use sieve_sdk_ext::matcher::{Method, PathSpec};
 use sieve_sdk_ext::remote::RemoteConfig;
 use sieve_sdk_ext::HeaderName;
 
@@ -44,13 +45,13 @@ fn default_realm() -> String {
 pub struct RequestMatch {
     /// Exact path (without the query string).
     #[serde(default)]
-    pub path: Option<String>,
+    pub path: Option<PathSpec>,
     #[serde(default)]
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<PathSpec>,
     /// Methods alone open every path for them: `["OPTIONS"]` lets any OPTIONS request through
     /// unauthenticated. For CORS, use `cors_preflight`.
     #[serde(default)]
-    pub methods: Vec<String>,
+    pub methods: Vec<Method>,
     /// Only real CORS preflights: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
     #[serde(default)]
     pub cors_preflight: bool,
@@ -60,11 +61,11 @@ pub struct RequestMatch {
 #[serde(deny_unknown_fields)]
 pub struct AccessRule {
     #[serde(default)]
-    pub path: Option<String>,
+    pub path: Option<PathSpec>,
     #[serde(default)]
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<PathSpec>,
     #[serde(default)]
-    pub methods: Vec<String>,
+    pub methods: Vec<Method>,
     /// The consumers allowed; others get 403.
     pub consumers: Vec<ConsumerRef>,
 }
@@ -135,9 +136,84 @@ pub struct ApiKeyConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyEntry {
-    pub consumer: String,
+    pub consumer: ConsumerName,
     /// SHA-256 of the key, hex (`cargo xtask auth-hash api-key`).
-    pub sha256: String,
+    pub sha256: KeyDigest,
+}
+
+// Values that check themselves when they are deserialised: a wrong one is refused with the path
+// serde knows (`providers[0].api_key.keys[3].sha256: must be 64 hex digits...`).
+
+/// A consumer name: non-empty and header-safe (it is written into a request header).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ConsumerName(pub String);
+
+impl TryFrom<String> for ConsumerName {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        if name.is_empty() || sieve_sdk_ext::header::check_value(&name).is_err() {
+            return Err(format!("{name:?}: a consumer must be a non-empty header-safe name"));
+        }
+        Ok(ConsumerName(name))
+    }
+}
+
+/// The SHA-256 of an API key, as 64 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct KeyDigest(pub [u8; 32]);
+
+impl TryFrom<String> for KeyDigest {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        let mut digest = [0u8; 32];
+        hex::decode_to_slice(text.trim(), &mut digest)
+            .map_err(|_| "must be 64 hex digits: the SHA-256 of the key (cargo xtask auth-hash api-key)".to_string())?;
+        Ok(KeyDigest(digest))
+    }
+}
+
+/// A Basic username: non-empty, without `:` (RFC 7617 splits there) or control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Username(pub String);
+
+impl TryFrom<String> for Username {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        if name.is_empty() || name.contains(':') || name.chars().any(char::is_control) {
+            return Err("must be non-empty, without ':' or control characters".into());
+        }
+        Ok(Username(name))
+    }
+}
+
+/// A stored password (`hmac-sha256$...` or `pbkdf2-sha256$...`), parsed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PasswordHash(pub crate::basic::Stored);
+
+impl TryFrom<String> for PasswordHash {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        crate::basic::parse_hash(&text).map(PasswordHash)
+    }
+}
+
+/// A request header a provider may send or copy: not a pseudo-header, not `host`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "HeaderName")]
+pub struct PlainHeaderName(pub HeaderName);
+
+impl TryFrom<HeaderName> for PlainHeaderName {
+    type Error = String;
+    fn try_from(name: HeaderName) -> Result<Self, String> {
+        if name.is_pseudo() || name.as_str() == "host" {
+            return Err(format!("{name}: pseudo-headers (and host) cannot be named here"));
+        }
+        Ok(PlainHeaderName(name))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -165,13 +241,13 @@ fn default_verified_cache() -> usize {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasicUser {
-    pub username: String,
+    pub username: Username,
     /// `hmac-sha256$<salt>$<mac>` or `pbkdf2-sha256$<iterations>$<salt>$<hash>`
     /// (`cargo xtask auth-hash password`).
-    pub password_hash: String,
+    pub password_hash: PasswordHash,
     /// Consumer name; defaults to the username.
     #[serde(default)]
-    pub consumer: Option<String>,
+    pub consumer: Option<ConsumerName>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,7 +272,7 @@ pub struct JwtConfig {
     pub remote_jwks: Option<RemoteConfig>,
     /// Algorithms accepted (default: every supported one the keys allow).
     #[serde(default)]
-    pub algorithms: Vec<String>,
+    pub algorithms: Vec<crate::jwt::keys::Alg>,
     /// Clock skew allowed on `exp` and `nbf`, in seconds.
     #[serde(default = "default_leeway")]
     pub leeway_seconds: u64,
@@ -253,18 +329,35 @@ fn default_max_token_bytes() -> usize {
     16 * 1024
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Where a token is: a header (with an optional prefix such as `Bearer `, matched exactly, as
+/// jwt_authn does) or a cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawTokenSource")]
+pub enum TokenSource {
+    Header { name: HeaderName, prefix: Option<String> },
+    Cookie(String),
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TokenSource {
-    /// A header, e.g. `authorization`.
+struct RawTokenSource {
     #[serde(default)]
-    pub header: Option<HeaderName>,
-    /// Text before the token in that header, e.g. `Bearer ` (matched exactly, as jwt_authn does).
+    header: Option<HeaderName>,
     #[serde(default)]
-    pub prefix: Option<String>,
-    /// A cookie name.
+    prefix: Option<String>,
     #[serde(default)]
-    pub cookie: Option<String>,
+    cookie: Option<String>,
+}
+
+impl TryFrom<RawTokenSource> for TokenSource {
+    type Error = &'static str;
+    fn try_from(raw: RawTokenSource) -> Result<Self, &'static str> {
+        match (raw.header, raw.cookie) {
+            (Some(name), None) => Ok(TokenSource::Header { name, prefix: raw.prefix }),
+            (None, Some(cookie)) if raw.prefix.is_none() && !cookie.is_empty() => Ok(TokenSource::Cookie(cookie)),
+            _ => Err("give a header (with an optional prefix) or a cookie"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -292,10 +385,10 @@ pub struct ExtAuthzConfig {
     pub timeout_ms: u64,
     /// Request headers sent to the service (default: authorization, cookie).
     #[serde(default)]
-    pub headers_to_send: Option<Vec<HeaderName>>,
+    pub headers_to_send: Option<Vec<PlainHeaderName>>,
     /// Headers of an allowing answer copied onto the upstream request.
     #[serde(default)]
-    pub headers_to_upstream: Vec<HeaderName>,
+    pub headers_to_upstream: Vec<PlainHeaderName>,
     /// Header of an allowing answer naming the consumer (default `x-auth-consumer`).
     #[serde(default)]
     pub consumer_header: Option<HeaderName>,

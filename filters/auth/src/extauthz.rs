@@ -40,19 +40,9 @@ impl ExtAuthzProvider {
             return Err(ConfigError::new("timeout_ms", "must be between 1 and 60000"));
         }
         let headers_to_send = match config.headers_to_send {
-            Some(list) => list,
+            Some(list) => list.into_iter().map(|name| name.0).collect(),
             None => vec![header("authorization", "headers_to_send")?, header("cookie", "headers_to_send")?],
         };
-        for (index, name) in headers_to_send.iter().enumerate() {
-            if name.is_pseudo() {
-                return Err(ConfigError::new(format!("headers_to_send[{index}]"), "pseudo-headers are sent anyway"));
-            }
-        }
-        for (index, name) in config.headers_to_upstream.iter().enumerate() {
-            if name.is_pseudo() || name.as_str() == "host" {
-                return Err(ConfigError::new(format!("headers_to_upstream[{index}]"), "cannot copy a pseudo-header"));
-            }
-        }
         Ok(ExtAuthzProvider {
             name: name.to_string(),
             authority: config.authority.unwrap_or_else(|| config.cluster.clone()),
@@ -60,7 +50,7 @@ impl ExtAuthzProvider {
             path_prefix: config.path_prefix,
             timeout: Duration::from_millis(config.timeout_ms),
             headers_to_send,
-            headers_to_upstream: config.headers_to_upstream,
+            headers_to_upstream: config.headers_to_upstream.into_iter().map(|name| name.0).collect(),
             consumer_header: match config.consumer_header {
                 Some(name) => name,
                 None => header("x-auth-consumer", "consumer_header")?,

@@ -1,6 +1,7 @@
 //! The headers filter's configuration, as users write it (see README.md for the reference).
 
 use serde::Deserialize;
+use sieve_sdk_ext::matcher::{Method, PathSpec, Status};
 use sieve_sdk_ext::HeaderName;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -63,16 +64,16 @@ pub struct RuleConfig {
 pub struct ConditionConfig {
     /// The request path (without query) is this.
     #[serde(default)]
-    pub path: Option<String>,
+    pub path: Option<PathSpec>,
     /// The request path (without query) starts with this.
     #[serde(default)]
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<PathSpec>,
     /// Compare `path` and `path_prefix` ignoring letter case.
     #[serde(default)]
     pub ignore_case: bool,
     /// The request method is one of these.
     #[serde(default)]
-    pub methods: Vec<String>,
+    pub methods: Vec<Method>,
     /// Tests on request headers; all must hold.
     #[serde(default)]
     pub headers: Vec<HeaderTestConfig>,
@@ -81,17 +82,8 @@ pub struct ConditionConfig {
     pub response_headers: Vec<HeaderTestConfig>,
     /// The response status is one of these (response rules only).
     #[serde(default)]
-    pub status: Vec<u16>,
+    pub status: Vec<Status>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HeaderTestConfig {
-    pub name: HeaderName,
-    /// The header's (first) value equals this exactly.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// `true` (default): the header is present; `false`: it is absent.
-    #[serde(default)]
-    pub present: Option<bool>,
-}
+/// A test on one header (sdk-ext's, shared with every matcher).
+pub use sieve_sdk_ext::matcher::HeaderTestConfig;

@@ -164,9 +164,7 @@ fn compile_condition(when: ConditionConfig, phase: Phase) -> Result<Matcher, Con
             return Err(ConfigError::new("status", "only available in response rules"));
         }
     }
-    let test = |map: MapKind| {
-        move |t: HeaderTestConfig| HeaderTestSpec { map, name: t.name, value: t.value, present: t.present }
-    };
+    let test = |map: MapKind| move |test: HeaderTestConfig| HeaderTestSpec { map, test };
     let headers = when
         .headers
         .into_iter()

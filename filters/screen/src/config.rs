@@ -21,7 +21,7 @@ pub struct ScreenConfig {
     pub list: ListConfig,
     /// Exact CIDR ranges (client-address keys only), checked before the list.
     #[serde(default)]
-    pub cidrs: Vec<String>,
+    pub cidrs: Vec<CidrSpec>,
     /// An exact second opinion on probabilistic hits, from an authority behind an Envoy cluster.
     #[serde(default)]
     pub confirm: Option<ConfirmConfig>,
@@ -44,6 +44,21 @@ pub enum OnMissingKey {
 
 fn default_status() -> u16 {
     403
+}
+
+/// A CIDR range (`192.0.2.0/24`) or one address, checked when it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CidrSpec(pub ipnet::IpNet);
+
+impl TryFrom<String> for CidrSpec {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        text.parse::<ipnet::IpNet>()
+            .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map(CidrSpec)
+            .map_err(|_| format!("{text:?} is not a CIDR range or an address"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

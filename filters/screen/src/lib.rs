@@ -159,16 +159,10 @@ impl Filter for Screen {
         if !(400..=599).contains(&config.status) {
             return Err(ConfigError::new("status", "must be a 4xx or 5xx status"));
         }
-        let mut cidrs = Vec::with_capacity(config.cidrs.len());
-        for (index, cidr) in config.cidrs.iter().enumerate() {
-            if !key.is_client_ip() {
-                return Err(ConfigError::new("cidrs", "CIDR ranges need a client_ip key"));
-            }
-            let net: IpNet = cidr.parse().or_else(|_| cidr.parse::<IpAddr>().map(IpNet::from)).map_err(|_| {
-                ConfigError::new(format!("cidrs[{index}]"), format!("{cidr:?} is not a CIDR range or an address"))
-            })?;
-            cidrs.push(net);
+        if !config.cidrs.is_empty() && !key.is_client_ip() {
+            return Err(ConfigError::new("cidrs", "CIDR ranges need a client_ip key"));
         }
+        let cidrs: Vec<IpNet> = config.cidrs.iter().map(|cidr| cidr.0).collect();
         let has_cidrs = !cidrs.is_empty();
         let loading = setup.now();
         let list = match list::from_config(&config.list, normalize, key.form()) {

@@ -55,7 +55,21 @@ impl Alg {
     pub fn parse(name: &str) -> Option<Alg> {
         Alg::ALL.into_iter().find(|alg| alg.name() == name)
     }
+}
 
+impl<'de> serde::Deserialize<'de> for Alg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Alg::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unsupported algorithm {name:?}; supported: {}",
+                Alg::ALL.map(Alg::name).join(", ")
+            ))
+        })
+    }
+}
+
+impl Alg {
     pub fn name(self) -> &'static str {
         match self {
             Alg::HS256 => "HS256",

@@ -7,7 +7,7 @@ pub mod rsa;
 pub mod token;
 
 use crate::budget::Budget;
-use crate::config::JwtConfig;
+use crate::config::{JwtConfig, TokenSource};
 use crate::credential::{cookie, strip_prefix};
 use crate::outcome::{Check, Credential, Identity, Reason, Rejection};
 use cache::{CachedToken, TokenCache};
@@ -18,11 +18,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use token::ClaimRules;
-
-enum Source {
-    Header { name: HeaderName, prefix: Option<String> },
-    Cookie(String),
-}
 
 #[allow(clippy::large_enum_variant)] // one per provider, built once
 enum Keys {
@@ -51,7 +46,7 @@ pub const REASONS: &[Reason] = &[
 pub const MAX_VERIFICATIONS_PER_SECOND: u32 = 1_000_000;
 
 pub struct JwtProvider {
-    sources: Vec<Source>,
+    sources: Vec<TokenSource>,
     algorithms: Vec<Alg>,
     rules: ClaimRules,
     consumer_claim: Vec<String>,
@@ -112,38 +107,17 @@ impl JwtProvider {
                 ))
             }
         };
-        let mut algorithms = Vec::new();
-        for (index, name) in config.algorithms.iter().enumerate() {
-            let alg = Alg::parse(name).ok_or_else(|| {
-                ConfigError::new(
-                    format!("algorithms[{index}]"),
-                    format!("unsupported algorithm {name:?}; supported: {}", Alg::ALL.map(Alg::name).join(", ")),
-                )
-            })?;
-            algorithms.push(alg);
-        }
+        let mut algorithms = config.algorithms;
         if algorithms.is_empty() {
             algorithms = match &keys {
                 Keys::Inline(set) => set.algorithms(),
                 Keys::Remote(_) => Alg::ALL.to_vec(),
             };
         }
-        let mut sources = Vec::new();
-        for (index, source) in config.from.into_iter().enumerate() {
-            sources.push(match (source.header, source.cookie) {
-                (Some(name), None) => Source::Header { name, prefix: source.prefix },
-                (None, Some(cookie)) if source.prefix.is_none() && !cookie.is_empty() => Source::Cookie(cookie),
-                _ => {
-                    return Err(ConfigError::new(
-                        format!("from[{index}]"),
-                        "give a header (with an optional prefix) or a cookie",
-                    ))
-                }
-            });
-        }
+        let mut sources = config.from;
         if sources.is_empty() {
             let name = HeaderName::parse("authorization").map_err(|e| ConfigError::new("from", e))?;
-            sources.push(Source::Header { name, prefix: Some("Bearer ".into()) });
+            sources.push(TokenSource::Header { name, prefix: Some("Bearer ".into()) });
         }
         if config.consumer_claim.is_empty() {
             return Err(ConfigError::new("consumer_claim", "must name a claim"));
@@ -192,7 +166,7 @@ impl JwtProvider {
     fn find_token(&self, http: &mut Http<'_>) -> Option<(String, Credential)> {
         for source in &self.sources {
             match source {
-                Source::Header { name, prefix } => {
+                TokenSource::Header { name, prefix } => {
                     let Some(value) = http.request_header(name.as_str()) else { continue };
                     match prefix {
                         None => return Some((value.trim().to_string(), Credential::Header(name.clone()))),
@@ -205,7 +179,7 @@ impl JwtProvider {
                         }
                     }
                 }
-                Source::Cookie(cookie_name) => {
+                TokenSource::Cookie(cookie_name) => {
                     let Some(header) = http.request_header("cookie") else { continue };
                     if let Some(token) = cookie(&header, cookie_name) {
                         return Some((token.to_string(), Credential::Cookie(cookie_name.clone())));
