@@ -10,9 +10,10 @@ fn map_type(map: i32) -> Result<MapType, Status> {
     MapType::from_i32(map).ok_or(Status::BadArgument)
 }
 
-/// A header name the module passes to change a map, lower-cased as Envoy hands names to filters.
-fn header_name(guest: &Guest<'_, '_>, key_ptr: i32, key_len: i32) -> Result<String, Status> {
-    Ok(guest.read_string(key_ptr, key_len)?.to_ascii_lowercase())
+/// The map and the header name a call that changes one header passes; the name lower-cased, as
+/// Envoy hands names to filters.
+fn map_and_name(guest: &Guest<'_, '_>, map: i32, key_ptr: i32, key_len: i32) -> Result<(MapType, String), Status> {
+    Ok((map_type(map)?, guest.read_string(key_ptr, key_len)?.to_ascii_lowercase()))
 }
 
 impl HostState {
@@ -92,8 +93,7 @@ pub(super) fn proxy_replace_header_map_value(
     ptr: i32,
     len: i32,
 ) -> CallOutcome {
-    let map = check!(map_type(map));
-    let key = check!(header_name(guest, key_ptr, key_len));
+    let (map, key) = check!(map_and_name(guest, map, key_ptr, key_len));
     let value = check!(guest.read_string(ptr, len));
     let pairs = check!(guest.state().map_mut(map));
     match pairs.iter().position(|(k, _)| *k == key) {
@@ -119,8 +119,7 @@ pub(super) fn proxy_remove_header_map_value(
     key_ptr: i32,
     key_len: i32,
 ) -> CallOutcome {
-    let map = check!(map_type(map));
-    let key = check!(header_name(guest, key_ptr, key_len));
+    let (map, key) = check!(map_and_name(guest, map, key_ptr, key_len));
     check!(guest.state().map_mut(map)).retain(|(k, _)| *k != key);
     Ok(Ok(()))
 }
@@ -133,8 +132,7 @@ pub(super) fn proxy_add_header_map_value(
     ptr: i32,
     len: i32,
 ) -> CallOutcome {
-    let map = check!(map_type(map));
-    let key = check!(header_name(guest, key_ptr, key_len));
+    let (map, key) = check!(map_and_name(guest, map, key_ptr, key_len));
     let value = check!(guest.read_string(ptr, len));
     check!(guest.state().map_mut(map)).push((key, value));
     Ok(Ok(()))
