@@ -125,3 +125,29 @@ fn the_readme_lists_exactly_what_is_covered() {
     let listed = sieve_emulator::COVERAGE_IMPLEMENTED.len() + sieve_emulator::COVERAGE_NOT_IMPLEMENTED.len();
     assert_eq!(rows, listed, "README rows and the coverage lists differ");
 }
+
+#[test]
+fn the_readme_table_is_the_import_table() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme_rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
+    let table_rows: Vec<String> = sieve_emulator::COVERAGE_IMPLEMENTED
+        .iter()
+        .chain(sieve_emulator::COVERAGE_NOT_IMPLEMENTED)
+        .map(|(call, behaviour)| format!("| `{call}` | {behaviour} |"))
+        .collect();
+    assert_eq!(readme_rows, table_rows, "README.md's coverage rows, in order, are the import table's rows");
+}
+
+#[test]
+fn host_calls_are_counted_under_their_import_names() {
+    let mut vm = Emulator::builder(module("sieve-emulator-probe")).start().unwrap();
+    vm.reset_host_calls();
+    vm.send(Request::get("/").header("x-enqueue", "hello")).unwrap();
+    let calls = vm.host_calls();
+    for name in calls.keys() {
+        let listed = sieve_emulator::COVERAGE_IMPLEMENTED.iter().any(|(call, _)| call == name);
+        assert!(listed, "{name} is counted but is not a row of the import table");
+    }
+    assert_eq!(calls.get("proxy_get_header_map_value"), Some(&2), ":method and x-enqueue: {calls:?}");
+    assert_eq!(vm.host_call_total(), calls.values().sum::<u64>());
+}

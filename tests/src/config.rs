@@ -7,6 +7,10 @@ use serde_yaml::Value;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+#[cfg(test)]
+#[path = "config_test.rs"]
+mod tests;
+
 #[derive(Debug, Clone)]
 pub struct EnvoyConfig {
     pub source: PathBuf,
@@ -296,8 +300,49 @@ impl EnvoyConfig {
         get(filter, &["typed_config", "config", "configuration", "value"]).and_then(Value::as_str).map(String::from)
     }
 
+    /// Edits the plugin configuration (JSON) of the Wasm HTTP filter `filter_name` with `edit`, and
+    /// writes it back to every filter of that name.
+    pub fn edit_plugin_config(
+        &mut self,
+        filter_name: &str,
+        edit: impl FnOnce(&mut serde_json::Value) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let text = self
+            .plugin_config(filter_name)
+            .ok_or_else(|| format!("no Wasm HTTP filter named {filter_name} with a plugin configuration"))?;
+        let mut json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{filter_name}'s plugin configuration: {e}"))?;
+        edit(&mut json).map_err(|e| format!("{filter_name}: {e}"))?;
+        self.set_plugin_config(filter_name, &json.to_string());
+        Ok(())
+    }
+
     /// Writes the config to `path`.
     pub fn write(&self, path: &Path) -> Result<(), String> {
         std::fs::write(path, self.to_yaml()).map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
+}
+
+/// The configuration of stage `stage` (`headers`, `auth`, `screen`) in the plugin configuration
+/// of the chain module (`{"stages": [{"auth": {...}}, ...]}`), wherever it stands in the chain.
+pub fn chain_stage_mut<'a>(chain: &'a mut serde_json::Value, stage: &str) -> Result<&'a mut serde_json::Value, String> {
+    chain
+        .get_mut("stages")
+        .and_then(serde_json::Value::as_array_mut)
+        .into_iter()
+        .flatten()
+        .find_map(|entry| entry.get_mut(stage))
+        .ok_or_else(|| format!("the chain has no {stage} stage"))
+}
+
+/// The settings of the auth provider named `name` (its `name` field) in an auth configuration
+/// (`{"providers": [{"jwt": {"name": "tokens", ...}}, ...]}`), whatever its kind and position.
+pub fn auth_provider_mut<'a>(auth: &'a mut serde_json::Value, name: &str) -> Result<&'a mut serde_json::Value, String> {
+    auth.get_mut("providers")
+        .and_then(serde_json::Value::as_array_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(|provider| provider.as_object_mut()?.values_mut().next())
+        .find(|settings| settings.get("name").and_then(serde_json::Value::as_str) == Some(name))
+        .ok_or_else(|| format!("no auth provider named {name}"))
 }
