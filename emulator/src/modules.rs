@@ -6,42 +6,62 @@ use std::sync::OnceLock;
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
-/// A filter crate that builds a proxy-wasm module.
+/// A filter that builds a proxy-wasm module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Module {
-    /// Cargo package name, e.g. `sieve-headers`.
+    /// The filter's Cargo package, e.g. `sieve-headers`: it names the module and holds the
+    /// filter's `[package.metadata.sieve]`.
     pub package: String,
-    /// The folder under `filters/`.
+    /// The package Cargo builds into the `.wasm`: the filter's `module/` crate (e.g.
+    /// `sieve-headers-module`, whose library is also named `sieve_headers`), or the filter's own
+    /// package when that is the cdylib.
+    pub build_package: String,
+    /// The filter's folder, e.g. `filters/headers`.
     pub dir: PathBuf,
 }
 
 impl Module {
+    /// A module whose own package is the cdylib (test and benchmark modules).
+    pub fn standalone(package: &str, dir: PathBuf) -> Self {
+        Module { package: package.to_string(), build_package: package.to_string(), dir }
+    }
+
     /// `sieve_headers.wasm`.
     pub fn file_name(&self) -> String {
         format!("{}.wasm", self.package.replace('-', "_"))
     }
 }
 
-/// Every `filters/*` crate whose library is a `cdylib`, sorted by package name.
+/// The `[package] name` of a manifest.
+fn package_name(manifest: &Path, text: &str) -> Result<String, String> {
+    text.lines()
+        .skip_while(|line| line.trim() != "[package]")
+        .find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_string())
+        })
+        .ok_or_else(|| format!("{}: no package name", manifest.display()))
+}
+
+/// Every `filters/*` crate that builds a module, sorted by package name: a filter library with a
+/// `module/` crate beside its sources (headers, auth, screen), or a crate that is itself a `cdylib`
+/// (the chain, which no other crate links).
 pub fn discover() -> Result<Vec<Module>, String> {
     let filters = workspace_root().join("filters");
     let entries = std::fs::read_dir(&filters).map_err(|e| format!("cannot read {}: {e}", filters.display()))?;
     let mut modules = Vec::new();
     for entry in entries.flatten() {
-        let manifest = entry.path().join("Cargo.toml");
+        let dir = entry.path();
+        let manifest = dir.join("Cargo.toml");
         let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
-        if !text.contains("cdylib") {
-            continue;
-        }
-        let package = text
-            .lines()
-            .skip_while(|line| line.trim() != "[package]")
-            .find_map(|line| {
-                let (key, value) = line.split_once('=')?;
-                (key.trim() == "name").then(|| value.trim().trim_matches('"').to_string())
-            })
-            .ok_or_else(|| format!("{}: no package name", manifest.display()))?;
-        modules.push(Module { package, dir: entry.path() });
+        let package = package_name(&manifest, &text)?;
+        let module_manifest = dir.join("module").join("Cargo.toml");
+        let build_package = match std::fs::read_to_string(&module_manifest) {
+            Ok(module_text) if module_text.contains("cdylib") => package_name(&module_manifest, &module_text)?,
+            _ if text.contains("cdylib") => package.clone(),
+            _ => continue,
+        };
+        modules.push(Module { package, build_package, dir });
     }
     modules.sort_by(|a, b| a.package.cmp(&b.package));
     Ok(modules)
@@ -67,34 +87,57 @@ pub fn wasm_dir() -> Result<PathBuf, String> {
         .clone()
 }
 
-/// Builds `modules`, one Cargo invocation each: a filter linked into a chain as a stage is built
-/// without its `module` feature, which a single invocation would unify away.
+/// Builds `modules` in one Cargo invocation: every module's entry point sits in its own `cdylib`
+/// crate, so a chain linking filters as stages builds beside their modules.
 pub fn build(modules: &[Module], verbose: bool) -> Result<(), String> {
+    if modules.is_empty() {
+        return Ok(());
+    }
+    let packages: Vec<&str> = modules.iter().map(|m| m.build_package.as_str()).collect();
+    let mut args = Vec::new();
+    for package in &packages {
+        args.extend(["--package", package]);
+    }
+    cargo_build(&args, verbose).map_err(|e| format!("building {} for {WASM_TARGET} failed:\n{e}", packages.join(", ")))
+}
+
+/// Builds the chain module with only `stages` (e.g. `["headers", "auth"]`), through the chain
+/// crate's features: a deployment pays in memory for every byte of code its module carries. Into
+/// `target_dir` when given (its own Cargo target directory), else the workspace's; returns the
+/// module's path.
+pub fn build_chain(stages: &[&str], target_dir: Option<&Path>, verbose: bool) -> Result<PathBuf, String> {
+    if stages.is_empty() {
+        return Err("a chain needs at least one stage (headers, auth, screen)".into());
+    }
+    let features = stages.join(",");
+    let mut args = vec!["--package", "sieve-chain", "--no-default-features", "--features", &features];
+    let target = target_dir.map(|dir| dir.display().to_string());
+    if let Some(target) = &target {
+        args.extend(["--target-dir", target]);
+    }
+    cargo_build(&args, verbose).map_err(|e| format!("building the chain with stages {features} failed:\n{e}"))?;
+    let release = target_dir.map_or_else(release_dir, |dir| dir.join(WASM_TARGET).join("release"));
+    Ok(release.join("sieve_chain.wasm"))
+}
+
+/// `cargo build --release --target wasm32-unknown-unknown <args>`, reproducibly.
+fn cargo_build(args: &[&str], verbose: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    for module in modules {
-        let mut command = Command::new(&cargo);
-        command.current_dir(workspace_root()).env("CARGO_ENCODED_RUSTFLAGS", reproducible_rustflags()).args([
-            "build",
-            "--release",
-            "--target",
-            WASM_TARGET,
-            "--package",
-            &module.package,
-        ]);
-        if !verbose {
-            command.arg("--quiet");
-        }
-        let output = command.output().map_err(|e| format!("cannot run {cargo}: {e}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "building {} for {WASM_TARGET} failed:\n{}",
-                module.package,
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        if verbose {
-            eprint!("{}", String::from_utf8_lossy(&output.stderr));
-        }
+    let mut command = Command::new(&cargo);
+    command
+        .current_dir(workspace_root())
+        .env("CARGO_ENCODED_RUSTFLAGS", reproducible_rustflags())
+        .args(["build", "--release", "--target", WASM_TARGET])
+        .args(args);
+    if !verbose {
+        command.arg("--quiet");
+    }
+    let output = command.output().map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    if verbose {
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
     }
     Ok(())
 }
@@ -135,8 +178,11 @@ pub fn workspace_root() -> PathBuf {
 /// Builds the module of filter package `package` (e.g. `sieve-headers`) if needed and returns its
 /// path: what an emulator test loads.
 pub fn module_path(package: &str) -> Result<PathBuf, String> {
-    // Any workspace package that builds a cdylib works (filters and test modules alike).
-    let module = Module { package: package.to_string(), dir: workspace_root() };
+    // A filter's module crate, or any other workspace package that builds a cdylib (test modules).
+    let module = discover()?
+        .into_iter()
+        .find(|m| m.package == package)
+        .unwrap_or_else(|| Module::standalone(package, workspace_root()));
     build(std::slice::from_ref(&module), false)?;
     let path = release_dir().join(module.file_name());
     if path.is_file() {

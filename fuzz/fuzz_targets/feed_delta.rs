@@ -2,7 +2,8 @@
 //! list. Arbitrary bodies are taken or refused; a taken one loads.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sieve_sdk_ext::screen::{Backend, KeyForm, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_screen::key::KeyForm;
+use sieve_screen_set::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use std::sync::OnceLock;
 
 fn base() -> &'static Vec<u8> {

@@ -3,7 +3,7 @@
 //! and a loaded set answers lookups.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sieve_sdk_ext::screen::ScreenSet;
+use sieve_screen_set::ScreenSet;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(set) = ScreenSet::from_blob(data) {

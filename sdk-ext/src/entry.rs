@@ -9,6 +9,21 @@ use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action as ProxyAction, ContextType, LogLevel};
 use std::rc::Rc;
 
+/// The module's proxy-wasm entry point (`_initialize`), starting module `K`: what
+/// [`crate::export_filter!`] and [`crate::export_chain!`] expand to in the module crate.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __entry_point {
+    ($module:ty) => {
+        $crate::entry::__proxy_wasm::main! {{
+            $crate::entry::start::<$module>();
+        }}
+    };
+}
+
+#[doc(hidden)]
+pub use proxy_wasm as __proxy_wasm;
+
 /// Registers module `K` as the VM's only root and HTTP context. Called by
 /// [`crate::export_filter!`] and [`crate::export_chain!`].
 pub fn start<K: Module>() {

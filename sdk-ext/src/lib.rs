@@ -18,7 +18,6 @@ pub mod remote;
 pub mod reply;
 pub mod root;
 pub mod route;
-pub mod screen;
 pub mod stage;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -37,20 +36,16 @@ pub use root::Root;
 pub use stage::{Action, Stage, StageState};
 
 #[doc(hidden)]
-pub use proxy_wasm as __proxy_wasm;
-#[doc(hidden)]
 pub use serde_json as __serde_json;
 
 /// Exports filter `F` as a proxy-wasm module (only when building for Wasm).
 ///
-/// Put it behind the filter crate's `module` feature so that a chain can link the same filter as
-/// a stage without a second entry point.
+/// Call it in the filter's own `module/` crate (a `cdylib` holding only this line), not in the
+/// filter's library: a chain links the library as a stage, and a module has one entry point.
 #[macro_export]
 macro_rules! export_filter {
     ($filter:ty) => {
         #[cfg(target_arch = "wasm32")]
-        $crate::__proxy_wasm::main! {{
-            $crate::entry::start::<$crate::stage::Stage<$filter>>();
-        }}
+        $crate::__entry_point!($crate::stage::Stage<$filter>);
     };
 }

@@ -348,38 +348,38 @@ impl<K: Module> Pipeline<K> {
 /// ```
 #[macro_export]
 macro_rules! export_chain {
-    ($stages:ident, $name:literal, { $($variant:ident : $stage:literal => $filter:ty),+ $(,)? }) => {
+    ($stages:ident, $name:literal, { $($(#[$meta:meta])* $variant:ident : $stage:literal => $filter:ty),+ $(,)? }) => {
         /// The stages this chain module offers.
         pub enum $stages {
-            $($variant($crate::stage::Stage<$filter>),)+
+            $($(#[$meta])* $variant($crate::stage::Stage<$filter>),)+
         }
 
         /// One request's state in one stage of this chain.
         pub enum __StageState {
-            $($variant($crate::stage::StageState<$filter>),)+
+            $($(#[$meta])* $variant($crate::stage::StageState<$filter>),)+
         }
 
         impl $crate::pipeline::StageKind for $stages {
             type State = __StageState;
 
             fn name(&self) -> &'static str {
-                match self { $($stages::$variant(_) => $stage,)+ }
+                match self { $($(#[$meta])* $stages::$variant(_) => $stage,)+ }
             }
 
             fn new_state(&self) -> __StageState {
-                match self { $($stages::$variant(_) => __StageState::$variant(Default::default()),)+ }
+                match self { $($(#[$meta])* $stages::$variant(_) => __StageState::$variant(Default::default()),)+ }
             }
 
             fn config_count(&self) -> usize {
-                match self { $($stages::$variant(s) => s.config_count(),)+ }
+                match self { $($(#[$meta])* $stages::$variant(s) => s.config_count(),)+ }
             }
 
             fn tick_period(&self) -> Option<std::time::Duration> {
-                match self { $($stages::$variant(s) => s.tick_period(),)+ }
+                match self { $($(#[$meta])* $stages::$variant(s) => s.tick_period(),)+ }
             }
 
             fn on_tick(&self, host: &mut dyn $crate::Host) -> $crate::stage::RootCalls {
-                match self { $($stages::$variant(s) => s.on_tick(host),)+ }
+                match self { $($(#[$meta])* $stages::$variant(s) => s.on_tick(host),)+ }
             }
 
             fn on_root_call_response(
@@ -388,7 +388,7 @@ macro_rules! export_chain {
                 index: usize,
                 response: &$crate::CallResponse,
             ) -> $crate::stage::RootCalls {
-                match self { $($stages::$variant(s) => s.on_root_call_response(host, index, response),)+ }
+                match self { $($(#[$meta])* $stages::$variant(s) => s.on_root_call_response(host, index, response),)+ }
             }
 
             fn request(
@@ -398,7 +398,7 @@ macro_rules! export_chain {
                 state: &mut __StageState,
             ) -> $crate::Action {
                 match (self, state) {
-                    $(($stages::$variant(s), __StageState::$variant(st)) => s.request(host, core, st),)+
+                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.request(host, core, st),)+
                     #[allow(unreachable_patterns)]
                     _ => $crate::Action::Continue,
                 }
@@ -411,7 +411,7 @@ macro_rules! export_chain {
                 state: &mut __StageState,
             ) -> $crate::Action {
                 match (self, state) {
-                    $(($stages::$variant(s), __StageState::$variant(st)) => s.response(host, core, st),)+
+                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.response(host, core, st),)+
                     #[allow(unreachable_patterns)]
                     _ => $crate::Action::Continue,
                 }
@@ -425,7 +425,7 @@ macro_rules! export_chain {
                 response: &$crate::CallResponse,
             ) -> $crate::Action {
                 match (self, state) {
-                    $(($stages::$variant(s), __StageState::$variant(st)) => s.call_response(host, core, st, response),)+
+                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.call_response(host, core, st, response),)+
                     #[allow(unreachable_patterns)]
                     _ => $crate::Action::Continue,
                 }
@@ -438,7 +438,7 @@ macro_rules! export_chain {
                 state: &mut __StageState,
             ) -> $crate::Action {
                 match (self, state) {
-                    $(($stages::$variant(s), __StageState::$variant(st)) => s.wake(host, core, st),)+
+                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.wake(host, core, st),)+
                     #[allow(unreachable_patterns)]
                     _ => $crate::Action::Continue,
                 }
@@ -446,7 +446,7 @@ macro_rules! export_chain {
 
             fn waits_for(&self, state: &__StageState, token: u32) -> bool {
                 match (self, state) {
-                    $(($stages::$variant(s), __StageState::$variant(st)) => s.waits_for(st, token),)+
+                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.waits_for(st, token),)+
                     #[allow(unreachable_patterns)]
                     _ => false,
                 }
@@ -460,8 +460,10 @@ macro_rules! export_chain {
                 bytes: &[u8],
                 host: &mut dyn $crate::Host,
             ) -> Result<Vec<Self>, $crate::ConfigError> {
-                $crate::pipeline::configure_stages(bytes, host, &[$($stage),+], |name, config, host| match name {
-                    $($stage => Some($crate::stage::Stage::<$filter>::configure_object(config, host).map($stages::$variant)),)+
+                // A stage may sit behind a `#[cfg]` (a chain built with fewer stages).
+                let names: &[&str] = &[$($(#[$meta])* $stage),+];
+                $crate::pipeline::configure_stages(bytes, host, names, |name, config, host| match name {
+                    $($(#[$meta])* $stage => Some($crate::stage::Stage::<$filter>::configure_object(config, host).map($stages::$variant)),)+
                     _ => None,
                 })
             }
@@ -473,9 +475,7 @@ macro_rules! export_chain {
         }
 
         #[cfg(target_arch = "wasm32")]
-        $crate::__proxy_wasm::main! {{
-            $crate::entry::start::<$stages>();
-        }}
+        $crate::__entry_point!($stages);
     };
 }
 

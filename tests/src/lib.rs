@@ -14,25 +14,23 @@
 //! process dies), and its log is printed when a test fails.
 
 pub mod client;
-pub mod config;
 pub mod differential;
 pub mod docker;
 pub mod emulated;
 pub mod envoy;
 pub mod faulty;
 pub mod fuel;
-pub mod generate;
 pub mod istio;
 pub mod load;
-pub mod oci;
 pub mod scenario;
 pub mod tokens;
 pub mod xff;
 
 pub use client::{Reply, Request};
-pub use config::EnvoyConfig;
+// Release tooling lives in its own crate; the tests check its output through these names.
 pub use envoy::{envoy_binary, Envoy, EnvoyOptions};
 pub use sieve_emulator::modules;
+pub use sieve_tooling::{config, generate, oci, EnvoyConfig};
 
 use std::path::PathBuf;
 

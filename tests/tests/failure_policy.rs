@@ -57,9 +57,9 @@ fn every_config_reloads_a_trapped_vm_and_never_skips_the_filter() {
 fn modules_for_trap(config: &mut EnvoyConfig, filter: &str) {
     config.rename_filter(filter, "sieve_test_trap.wasm");
     // The trap module must be built like the filters.
-    let trap = sieve_e2e::modules::Module {
-        package: "sieve-test-trap".into(),
-        dir: sieve_e2e::workspace_root().join("tests/trap-module"),
-    };
+    let trap = sieve_e2e::modules::Module::standalone(
+        "sieve-test-trap",
+        sieve_e2e::workspace_root().join("tests/trap-module"),
+    );
     sieve_e2e::modules::build(&[trap], false).unwrap();
 }

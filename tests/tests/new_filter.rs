@@ -62,6 +62,7 @@ fn a_new_filter_passes_its_tests_without_edits() {
     assert!(created.contains("created the filter deny_demo"), "{created}");
     for file in [
         "filters/deny_demo/src/lib.rs",
+        "filters/deny_demo/module/lib.rs",
         "filters/deny_demo/README.md",
         "filters/deny_demo/tests/emulator.rs",
         "filters/deny_demo/tests/envoy.rs",
@@ -95,6 +96,8 @@ fn a_new_filter_passes_its_tests_without_edits() {
             "clippy",
             "-p",
             "sieve-deny-demo",
+            "-p",
+            "sieve-deny-demo-module",
             "--lib",
             "--target",
             "wasm32-unknown-unknown",

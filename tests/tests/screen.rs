@@ -6,7 +6,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sieve_e2e::eventually;
 use sieve_e2e::{Envoy, EnvoyConfig, Stack};
-use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_screen_set::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use sieve_services::feed::Feed;
 use sieve_services::Response;
 use std::sync::Arc;

@@ -6,7 +6,7 @@
 use base64::Engine;
 use sieve_e2e::tokens::{claims, sign_hmac, sign_with, DemoKey};
 use sieve_e2e::{modules, workspace_root, Envoy, EnvoyConfig, EnvoyOptions};
-use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_screen_set::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -576,8 +576,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     eprintln!("envoy: {envoy_version}\nwrk: {wrk_version}");
     crate::build()?;
     let extra = [
-        modules::Module { package: "sieve-bench-empty".into(), dir: workspace_root().join("bench/empty-filter") },
-        modules::Module { package: "sieve-bench-naive".into(), dir: workspace_root().join("bench/naive-filter") },
+        modules::Module::standalone("sieve-bench-empty", workspace_root().join("bench/empty-filter")),
+        modules::Module::standalone("sieve-bench-naive", workspace_root().join("bench/naive-filter")),
     ];
     modules::build(&extra, false)?;
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

@@ -413,10 +413,8 @@ fn floods() -> Result<Vec<Flood>, String> {
 pub fn bench_auth(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     eprintln!("envoy: {}", crate::envoy_description()?);
-    let probe = modules::Module {
-        package: "sieve-bench-auth-probe".into(),
-        dir: sieve_e2e::workspace_root().join("bench/auth-probe"),
-    };
+    let probe =
+        modules::Module::standalone("sieve-bench-auth-probe", sieve_e2e::workspace_root().join("bench/auth-probe"));
     let module = match &options.probe {
         Some(path) => path.display().to_string(),
         None => {

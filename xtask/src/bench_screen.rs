@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use sieve_e2e::{modules, Envoy, EnvoyConfig, EnvoyOptions};
-use sieve_sdk_ext::screen::{random_seed, Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_screen_set::{random_seed, Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use std::time::{Duration, Instant};
 
 struct Options {
@@ -153,10 +153,8 @@ pub fn bench_screen(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     eprintln!("envoy: {}", crate::envoy_description()?);
     crate::build()?;
-    let probe = modules::Module {
-        package: "sieve-bench-screen-probe".into(),
-        dir: sieve_e2e::workspace_root().join("bench/screen-probe"),
-    };
+    let probe =
+        modules::Module::standalone("sieve-bench-screen-probe", sieve_e2e::workspace_root().join("bench/screen-probe"));
     modules::build(&[probe], false)?;
     let mut rows = Vec::new();
     for &keys in &options.sizes {

@@ -23,13 +23,17 @@ mod up;
 
 use sieve_e2e::modules::{self, Module};
 use sieve_e2e::{envoy_binary, workspace_root, Envoy};
+use sieve_tooling::generate::ChainStages;
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 pub(crate) const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  build                      build every filter module (release, wasm32-unknown-unknown) and print sizes
+  build [--chain STAGES]     build every filter module (release, wasm32-unknown-unknown) and print sizes;
+                             --chain headers,auth: the chain module with only those stages (a smaller module
+                             costs every Envoy less memory)
   up [options]               build, then run Envoy with every filter (envoy/all.yaml: headers :10000, auth
                              :10001, screen :10002, chain :10003, ...) in front of the demo services, print what to
                              curl, stop on Ctrl-C
@@ -66,8 +70,11 @@ commands:
                              filter, verdicts compared; N cases per pair (default 10000); pairs: screen,
                              screen-xff, jwt, paths, headers (repeat --pair or comma-separate; default all);
                              fails on a divergence no named rule explains; writes target/differential/report.md
-  generate                   write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source)
-  oci [--push HOST:PORT] [--repository PREFIX]
+  generate [--chain STAGES] [--out DIR]
+                             write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source);
+                             --chain: for a chain built with only those stages (its config keeps only them), into
+                             DIR (default target/generated/chain-STAGES)
+  oci [--push HOST:PORT] [--repository PREFIX] [--chain STAGES]
                              each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
   auth-hash password USER [--generate | --pbkdf2 [--iterations N]]
@@ -85,10 +92,10 @@ fn main() -> ExitCode {
         !matches!(args.first().map(String::as_str), None | Some("help" | "--help" | "-h" | "envoy" | "auth-hash"));
     let result =
         if builds { prereq::toolchain() } else { Ok(()) }.and_then(|()| match args.first().map(String::as_str) {
-            Some("build") => build().map(|_| ()),
+            Some("build") => build_command(args.get(1..).unwrap_or_default()),
             Some("up") => up::up(args.get(1..).unwrap_or_default()),
             Some("auth-hash") => hash::auth_hash(args.get(1..).unwrap_or_default()),
-            Some("generate") => generate(),
+            Some("generate") => generate(args.get(1..).unwrap_or_default()),
             Some("new") => new::new(args.get(1..).unwrap_or_default()),
             Some("fuel") => fuel(args.get(1..).unwrap_or_default()),
             Some("fuzz") => fuzz::fuzz(args.get(1..).unwrap_or_default()),
@@ -139,10 +146,47 @@ fn fuel(args: &[String]) -> Result<(), String> {
 }
 
 /// Writes every generated file (envoy/all.yaml, istio/) from its source.
-fn generate() -> Result<(), String> {
-    build()?;
-    for path in sieve_e2e::generate::write(&modules::release_dir())? {
-        println!("wrote {path}");
+/// `--chain headers,auth` among `args`: the chain's stages (all when not given).
+pub(crate) fn chain_option(args: &[String]) -> Result<ChainStages, String> {
+    match args.iter().position(|arg| arg == "--chain") {
+        None => Ok(ChainStages::all()),
+        Some(at) => ChainStages::parse(args.get(at + 1).ok_or("--chain needs a value, e.g. --chain headers,auth")?),
+    }
+}
+
+fn build_command(args: &[String]) -> Result<(), String> {
+    if !matches!(args, [] | [_, _]) || args.first().is_some_and(|flag| flag != "--chain") {
+        return Err("usage: cargo xtask build [--chain headers,auth,screen]".into());
+    }
+    let chain = chain_option(args)?;
+    build_with(&chain)?;
+    if !chain.is_all() {
+        let stages = chain.names().join(",");
+        println!(
+            "\nthe chain carries only {stages}; manifests and images for it: `cargo xtask generate --chain {stages}`, `cargo xtask oci --chain {stages}`"
+        );
+    }
+    Ok(())
+}
+
+fn generate(args: &[String]) -> Result<(), String> {
+    let chain = chain_option(args)?;
+    let out = args.iter().position(|arg| arg == "--out").map(|at| args.get(at + 1).map(PathBuf::from));
+    let out = match out {
+        Some(None) => return Err("--out needs a directory".into()),
+        Some(Some(dir)) => dir,
+        // The checked-in files describe the full chain; a smaller one goes elsewhere.
+        None if chain.is_all() => workspace_root(),
+        None => workspace_root().join("target/generated").join(format!("chain-{}", chain.names().join("-"))),
+    };
+    build_with(&chain)?;
+    for path in sieve_tooling::generate::write_to(&out, &modules::release_dir(), &chain)? {
+        println!(
+            "wrote {}",
+            out.join(path)
+                .strip_prefix(workspace_root())
+                .map_or_else(|_| out.display().to_string(), |p| p.display().to_string())
+        );
     }
     Ok(())
 }
@@ -173,9 +217,18 @@ pub(crate) fn build_packages(packages: &[&str]) -> Result<(), String> {
 
 /// Builds every module and prints a size table.
 pub(crate) fn build() -> Result<Vec<Module>, String> {
+    build_with(&ChainStages::all())
+}
+
+/// Builds every module, the chain with `chain`'s stages, and prints a size table.
+pub(crate) fn build_with(chain: &ChainStages) -> Result<Vec<Module>, String> {
     let modules = modules::discover()?;
     eprintln!("building {} filter module(s) for {} (release)...", modules.len(), modules::WASM_TARGET);
     modules::build(&modules, false)?;
+    if !chain.is_all() {
+        eprintln!("building the chain with the stages {} only...", chain.names().join(", "));
+        modules::build_chain(chain.names(), None, false)?;
+    }
     println!("{:<24} {:>10}  path", "module", "size");
     for module in &modules {
         let size = modules::size_of(module).ok_or_else(|| format!("{} was not produced", module.file_name()))?;
@@ -223,8 +276,14 @@ fn test(args: &[String]) -> Result<(), String> {
     let modules = build()?;
     run("rustfmt --check", cargo().args(["fmt", "--all", "--check"]))?;
     // Modules (and the crates they link) are linted for both targets; the emulator runs on the host.
-    let mut wasm_packages = vec!["sieve-sdk-ext".to_string(), "sieve-emulator-probe".to_string()];
-    wasm_packages.extend(modules.iter().map(|module| module.package.clone()));
+    let mut wasm_packages =
+        vec!["sieve-sdk-ext".to_string(), "sieve-screen-set".to_string(), "sieve-emulator-probe".to_string()];
+    for module in &modules {
+        wasm_packages.push(module.package.clone());
+        if module.build_package != module.package {
+            wasm_packages.push(module.build_package.clone());
+        }
+    }
     let host_packages: Vec<String> = wasm_packages.iter().cloned().chain(["sieve-emulator".to_string()]).collect();
     let as_args =
         |packages: &[String]| packages.iter().flat_map(|p| ["--package".to_string(), p.clone()]).collect::<Vec<_>>();

@@ -2,7 +2,8 @@
 //! be — the workspace, the build, `envoy/all.yaml`, docker compose and the Istio manifests — so that
 //! `cargo xtask test` passes on it without edits.
 
-use sieve_e2e::{generate, modules, workspace_root};
+use sieve_e2e::{modules, workspace_root};
+use sieve_tooling::generate;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -111,8 +112,10 @@ pub fn check_name(name: &str, root: &Path) -> Result<(), String> {
     let members = members(&manifests);
     for member in members {
         let text = std::fs::read_to_string(root.join(&member).join("Cargo.toml")).unwrap_or_default();
-        if text.lines().any(|line| line.replace(' ', "") == format!("name=\"{package}\"")) {
-            return Err(format!("{name:?} clashes with the package {package} in {member}"));
+        for taken in [package.clone(), format!("{package}-module")] {
+            if text.lines().any(|line| line.replace(' ', "") == format!("name=\"{taken}\"")) {
+                return Err(format!("{name:?} clashes with the package {taken} in {member}"));
+            }
         }
     }
     Ok(())
@@ -182,11 +185,11 @@ fn plan(root: &Path, name: &str) -> Result<Vec<(PathBuf, PathBuf)>, String> {
     Ok(files)
 }
 
-/// Adds `filters/<name>` to the workspace members, after the last filter.
+/// Adds `filters/<name>` and its module crate to the workspace members, after the last filter.
 fn register_member(root: &Path, name: &str) -> Result<(), String> {
     let path = root.join("Cargo.toml");
     let manifest = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    let entry = format!("    \"filters/{name}\",\n");
+    let entry = format!("    \"filters/{name}\",\n    \"filters/{name}/module\",\n");
     let lines: Vec<&str> = manifest.split_inclusive('\n').collect();
     let last_filter = lines
         .iter()
@@ -232,7 +235,10 @@ pub fn new(args: &[String]) -> Result<(), String> {
     register_member(&root, name)?;
     publish_port(&root, name, port)?;
     let package = package_name(name);
-    let status = cargo(&root).args(["fmt", "--package", &package]).status().map_err(|e| e.to_string())?;
+    let status = cargo(&root)
+        .args(["fmt", "--package", &package, "--package", &format!("{package}-module")])
+        .status()
+        .map_err(|e| e.to_string())?;
     if !status.success() {
         return Err(format!("cargo fmt --package {package} failed"));
     }

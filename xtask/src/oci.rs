@@ -2,9 +2,9 @@
 //! types; see tests/src/oci.rs for why), written as OCI layouts under `target/oci/`, and pushed to a
 //! registry when asked.
 
-use sieve_e2e::generate::{sources, VERSION};
 use sieve_e2e::modules;
-use sieve_e2e::oci::Image;
+use sieve_tooling::generate::{sources, VERSION};
+use sieve_tooling::oci::Image;
 
 pub fn oci(args: &[String]) -> Result<(), String> {
     let mut registry = None;
@@ -15,10 +15,18 @@ pub fn oci(args: &[String]) -> Result<(), String> {
         match flag.as_str() {
             "--push" => registry = Some(value()?),
             "--repository" => prefix = value()?,
-            other => return Err(format!("unknown option {other}; oci [--push HOST:PORT] [--repository PREFIX]")),
+            "--chain" => {
+                value()?;
+            }
+            other => {
+                return Err(format!(
+                    "unknown option {other}; oci [--push HOST:PORT] [--repository PREFIX] [--chain STAGES]"
+                ))
+            }
         }
     }
-    crate::build()?;
+    let chain = crate::chain_option(args)?;
+    crate::build_with(&chain)?;
     let out = sieve_e2e::workspace_root().join("target/oci");
     for source in sources()? {
         let name = format!("sieve-{}", source.filter);
@@ -28,10 +36,15 @@ pub fn oci(args: &[String]) -> Result<(), String> {
         let layout = out.join(&name);
         let _ = std::fs::remove_dir_all(&layout);
         image.write_layout(&layout, VERSION)?;
-        println!("{name}: {} (OCI layout {})", image.digest(), layout.display());
+        let stages = if source.filter == "chain" && !chain.is_all() {
+            format!(", stages {}", chain.names().join(","))
+        } else {
+            String::new()
+        };
+        println!("{name}: {}{stages} (OCI layout {})", image.digest(), layout.display());
         if let Some(registry) = &registry {
             let repository = format!("{prefix}/{name}");
-            let digest = sieve_e2e::oci::push(registry, &repository, VERSION, &image)?;
+            let digest = sieve_tooling::oci::push(registry, &repository, VERSION, &image)?;
             println!("  pushed oci://{registry}/{repository}:{VERSION}\n  WasmPlugin: url: oci://{registry}/{repository}:{VERSION}\n              sha256: {}", digest.trim_start_matches("sha256:"));
         }
     }

@@ -10,11 +10,11 @@
 
 use base64::Engine;
 use serde_json::Value;
-use sieve_e2e::config::{auth_provider_mut, chain_stage_mut};
 use sieve_e2e::load::{read_response, ResponseHead};
 use sieve_e2e::tokens::{claims, sign_with, DemoKey};
 use sieve_e2e::{modules, workspace_root, Envoy, EnvoyConfig, EnvoyOptions};
 use sieve_services::{authz, feed::Feed, jwks, Background};
+use sieve_tooling::config::{auth_provider_mut, chain_stage_mut};
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use serde::Deserialize;
-use sieve_sdk_ext::screen::ScreenSet;
+use sieve_screen_set::ScreenSet;
 use sieve_sdk_ext::{ConfigError, Filter, Http, LocalReply, Setup, Verdict};
 use std::time::UNIX_EPOCH;
 

@@ -565,9 +565,6 @@ impl Auth {
     }
 }
 
-#[cfg(feature = "module")]
-sieve_sdk_ext::export_filter!(Auth);
-
 #[cfg(test)]
 #[path = "lib_test.rs"]
 mod tests;

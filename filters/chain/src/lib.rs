@@ -4,8 +4,14 @@
 //! authenticates reaches screen in memory. Each stage takes exactly the configuration it takes
 //! alone (see README.md).
 
+#[cfg(not(any(feature = "headers", feature = "auth", feature = "screen")))]
+compile_error!("a chain needs at least one stage: enable the features headers, auth or screen");
+
 sieve_sdk_ext::export_chain!(SieveStages, "chain", {
+    #[cfg(feature = "headers")]
     Headers: "headers" => sieve_headers::Headers,
+    #[cfg(feature = "auth")]
     Auth: "auth" => sieve_auth::Auth,
+    #[cfg(feature = "screen")]
     Screen: "screen" => sieve_screen::Screen,
 });

@@ -92,9 +92,6 @@ impl Headers {
     }
 }
 
-#[cfg(feature = "module")]
-sieve_sdk_ext::export_filter!(Headers);
-
 #[cfg(test)]
 #[path = "lib_test.rs"]
 mod tests;

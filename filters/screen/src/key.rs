@@ -1,7 +1,6 @@
 //! Which part of the request is screened, read and normalised once per request.
 
 use crate::config::KeyConfig;
-use sieve_sdk_ext::screen::KeyForm;
 use sieve_sdk_ext::{ConfigError, HeaderName, Http, MapKind};
 
 /// What a request carries of the key.
@@ -135,7 +134,76 @@ impl KeySource {
     }
 }
 
-pub use sieve_sdk_ext::screen::{bare_ip, canonical_ip};
+/// What kind of key a list holds: its entries are written in the one form a request's key takes,
+/// so that `2001:DB8::1` in a list matches the request from `2001:db8::1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyForm {
+    /// An IP address: RFC 5952 IPv6, IPv4-mapped IPv6 as IPv4. A range or a port is refused.
+    Address,
+    /// A path, normalised as path rules read it (`/%61dmin` is `/admin`); an ambiguous one is refused.
+    Path,
+    /// Text (header values, query values, consumers), trimmed.
+    Text,
+}
+
+impl KeyForm {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "address" => Some(KeyForm::Address),
+            "path" => Some(KeyForm::Path),
+            "text" => Some(KeyForm::Text),
+            _ => None,
+        }
+    }
+
+    /// The entry as the set must hold it, or why it can never match a request's key.
+    pub fn canonical(self, entry: &str) -> Result<String, String> {
+        let entry = entry.trim();
+        match self {
+            KeyForm::Text => Ok(entry.to_string()),
+            KeyForm::Path => sieve_sdk_ext::uri::normalize_path(entry)
+                .filter(|_| entry.starts_with('/'))
+                .ok_or_else(|| format!("{entry:?} is not a path a request can have (ambiguous, or no leading '/')")),
+            KeyForm::Address => canonical_ip(entry).ok_or_else(|| {
+                if entry.contains('/') {
+                    format!("{entry:?} is a range: list ranges under cidrs")
+                } else {
+                    format!("{entry:?} is not an IP address")
+                }
+            }),
+        }
+    }
+}
+
+/// An IP address as one canonical text: IPv6 in RFC 5952 form (`2001:DB8:0::1` is
+/// `2001:db8::1`), IPv4-mapped IPv6 as IPv4. A bare IPv6 address may be bracketed (`[::1]`, as
+/// `source.address` writes it); anything else (a port, a name, a range) is not an address.
+pub fn canonical_ip(text: &str) -> Option<String> {
+    let text = text.trim();
+    let bare = match text.strip_prefix('[') {
+        Some(rest) => rest.strip_suffix(']')?,
+        None => text,
+    };
+    bare_ip(bare)
+}
+
+/// An unbracketed address as Envoy parses one (no port), in canonical form. An IPv6 zone
+/// (`fe80::1%eth0`, which Envoy accepts and RBAC matches inside `fe80::/10`) is dropped: the
+/// address is the same host's.
+pub fn bare_ip(text: &str) -> Option<String> {
+    let address = match text.split_once('%') {
+        Some((address, zone)) if address.contains(':') && !zone.is_empty() => address,
+        Some(_) => return None,
+        None => text,
+    };
+    let ip: std::net::IpAddr = address.parse().ok()?;
+    Some(match ip {
+        std::net::IpAddr::V6(v6) => {
+            v6.to_ipv4_mapped().map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4).to_string()
+        }
+        v4 => v4.to_string(),
+    })
+}
 
 /// The client in `X-Forwarded-For` behind `hops` trusted proxies, counted as Envoy's
 /// `xff_num_trusted_hops` counts: the (hops+1)th entry from the right, empty entries included,

@@ -11,8 +11,8 @@ pub mod list;
 use config::{ConfirmConfig, Mode, OnError, OnMissingKey, ScreenConfig};
 use ipnet::IpNet;
 use key::{KeyRead, KeySource};
+use sieve_screen_set::{Backend, Normalize, ScreenSet};
 use sieve_sdk_ext::remote::{Accepted, DocumentMetrics, RemoteDefaults, RemoteDocument, RemoteResource};
-use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet};
 use sieve_sdk_ext::{CallResponse, ConfigError, Filter, Http, HttpCall, LocalReply, Root, Setup, Verdict};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -386,9 +386,6 @@ impl Screen {
         Verdict::Reply(LocalReply::new(self.status, "screened", message))
     }
 }
-
-#[cfg(feature = "module")]
-sieve_sdk_ext::export_filter!(Screen);
 
 #[cfg(test)]
 #[path = "lib_test.rs"]

@@ -1,6 +1,7 @@
 use super::*;
+use crate::key::KeyForm;
 use serde_json::json;
-use sieve_sdk_ext::screen::{KeyForm, CUCKOO_FP_RATE};
+use sieve_screen_set::CUCKOO_FP_RATE;
 use sieve_sdk_ext::testing::{call_response, FakeHost, TestPlugin};
 use sieve_sdk_ext::Action;
 

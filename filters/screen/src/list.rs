@@ -2,9 +2,10 @@
 //! a feed document (a blob, a text list, or a delta applied to the current Cuckoo blob).
 
 use crate::config::ListConfig;
+use crate::key::KeyForm;
 use base64::Engine;
 use serde::Deserialize;
-use sieve_sdk_ext::screen::{random_seed, Backend, KeyForm, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_screen_set::{random_seed, Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use sieve_sdk_ext::ConfigError;
 
 /// Default target rate of inline Bloom lists.
@@ -119,7 +120,7 @@ pub type Refused = Vec<String>;
 /// becomes an exact set. Text entries are canonicalised as the key is; those that cannot be are
 /// left out and returned.
 pub fn from_document(document: &[u8], normalize: Normalize, form: KeyForm) -> Result<(ScreenSet, Refused), String> {
-    if document.starts_with(sieve_sdk_ext::screen::MAGIC) {
+    if document.starts_with(sieve_screen_set::MAGIC) {
         let set = ScreenSet::from_blob(document).map_err(|e| e.to_string())?;
         if set.normalize() != normalize {
             return Err(format!(

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use sieve_e2e::emulated::answer_calls;
 use sieve_emulator::{Emulator, Error, Outcome, Request, SharedData};
-use sieve_sdk_ext::screen::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_screen_set::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use sieve_services::feed::Feed;
 use sieve_services::{Handler, Response};
 use std::sync::Arc;

@@ -10,7 +10,8 @@
 
 use base64::Engine;
 use indicatif::{ProgressBar, ProgressStyle};
-use sieve_sdk_ext::screen::{random_seed, Backend, KeyForm, Normalize, ScreenSet, CUCKOO_FP_RATE};
+use sieve_screen::key::KeyForm;
+use sieve_screen_set::{random_seed, Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use std::io::{BufRead, BufReader, Write};
 use std::process::ExitCode;
 use std::time::Instant;

@@ -74,6 +74,66 @@ pub fn sources() -> Result<Vec<Source>, String> {
     Ok(sources)
 }
 
+/// The stages the chain module carries. A deployment pays in memory for every byte of code its
+/// module holds, so it may build the chain with fewer (`cargo xtask build --chain headers,auth`,
+/// through the chain crate's features); the chain's manifests and images then follow that choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStages(Vec<&'static str>);
+
+impl ChainStages {
+    /// Every stage the chain crate offers, in its feature names.
+    pub const KNOWN: &'static [&'static str] = &["headers", "auth", "screen"];
+
+    pub fn all() -> Self {
+        ChainStages(Self::KNOWN.to_vec())
+    }
+
+    /// `headers,auth`: known stage names, each once, at least one.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let mut chosen = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+            let known = Self::KNOWN
+                .iter()
+                .find(|known| **known == name)
+                .ok_or_else(|| format!("--chain: unknown stage {name:?} (stages: {})", Self::KNOWN.join(", ")))?;
+            if chosen.contains(known) {
+                return Err(format!("--chain: stage {name:?} given twice"));
+            }
+            chosen.push(*known);
+        }
+        if chosen.is_empty() {
+            return Err(format!("--chain: give at least one stage ({})", Self::KNOWN.join(", ")));
+        }
+        // The module's stages do not depend on the order they are named in.
+        chosen.sort_by_key(|name| Self::KNOWN.iter().position(|known| known == name));
+        Ok(ChainStages(chosen))
+    }
+
+    pub fn names(&self) -> &[&'static str] {
+        &self.0
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.0.len() == Self::KNOWN.len()
+    }
+
+    /// Removes from a chain plugin configuration (`{"stages": [{"auth": {...}}, ...]}`) the stages
+    /// this module does not carry (it would refuse them as unknown).
+    pub fn restrict(&self, chain: &mut serde_json::Value) -> Result<(), String> {
+        let stages = chain
+            .get_mut("stages")
+            .and_then(serde_json::Value::as_array_mut)
+            .ok_or("the chain configuration has no `stages` list")?;
+        stages.retain(|entry| {
+            entry.as_object().and_then(|entry| entry.keys().next()).is_some_and(|name| self.0.contains(&name.as_str()))
+        });
+        if stages.is_empty() {
+            return Err(format!("no stage of the configuration is one of {}", self.0.join(", ")));
+        }
+        Ok(())
+    }
+}
+
 /// The namespace and workloads the Istio examples target (the workload of the Istio-generated
 /// sidecar config the tests patch is `httpbin` in `default`; examples use their own namespace).
 pub const NAMESPACE: &str = "sieve-demo";
@@ -386,11 +446,20 @@ fn all_in_one(configs: &[(&Source, EnvoyConfig)]) -> Result<String, String> {
 /// Every generated file: (path relative to the workspace root, content). `wasm_dir` holds the built
 /// modules (the WasmPlugins pin the digest of each module's image).
 pub fn generate(wasm_dir: &Path) -> Result<Vec<(String, String)>, String> {
+    generate_for(wasm_dir, &ChainStages::all())
+}
+
+/// [`generate`] for a chain module built with only `chain`'s stages: its configuration keeps only
+/// those stages, and its WasmPlugin pins that module's image.
+pub fn generate_for(wasm_dir: &Path, chain: &ChainStages) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     let mut configs = Vec::new();
     let sources = sources()?;
     for source in &sources {
-        let config = EnvoyConfig::load(&source.file)?;
+        let mut config = EnvoyConfig::load(&source.file)?;
+        if source.filter == "chain" && !chain.is_all() {
+            config.edit_plugin_config("sieve.chain", |json| chain.restrict(json))?;
+        }
         let filter = sieve_filter(&config)?;
         let (value, used) = envoyfilter_value(source, &filter)?;
         let module_path = wasm_dir.join(format!("sieve_{}.wasm", source.filter));
@@ -429,6 +498,15 @@ pub fn generate(wasm_dir: &Path) -> Result<Vec<(String, String)>, String> {
         configs.push((source, config));
     }
     files.push(("envoy/all.yaml".into(), all_in_one(&configs)?));
+    if !chain.is_all() {
+        let note = format!(
+            "# The chain module here carries only the stages {0}: built with `cargo xtask build --chain {0}`.\n",
+            chain.names().join(",")
+        );
+        for (_, content) in files.iter_mut().filter(|(path, _)| path.starts_with("istio/chain/")) {
+            content.insert_str(0, &note);
+        }
+    }
     Ok(files)
 }
 
@@ -453,10 +531,14 @@ pub fn drift(wasm_dir: &Path) -> Result<Vec<String>, String> {
     Ok(differing)
 }
 
-/// Writes the generated files; returns their paths.
+/// Writes the generated files into the workspace; returns their paths.
 pub fn write(wasm_dir: &Path) -> Result<Vec<String>, String> {
-    let root = workspace_root();
-    let files = generate(wasm_dir)?;
+    write_to(&workspace_root(), wasm_dir, &ChainStages::all())
+}
+
+/// Writes the files [`generate_for`] makes under `root`; returns their paths.
+pub fn write_to(root: &Path, wasm_dir: &Path, chain: &ChainStages) -> Result<Vec<String>, String> {
+    let files = generate_for(wasm_dir, chain)?;
     for (path, content) in &files {
         let full = root.join(path);
         if let Some(parent) = full.parent() {

@@ -1,0 +1,3 @@
+//! The auth filter as a proxy-wasm module: `sieve_auth.wasm`.
+
+sieve_sdk_ext::export_filter!(filter::Auth);
