@@ -360,6 +360,16 @@ impl Builder {
         self
     }
 
+    /// What the module logged refusing its configuration, for tests of config errors; `Err` says
+    /// what happened instead (it started, or failed another way).
+    pub fn refusal(self) -> Result<String, String> {
+        match self.start() {
+            Err(error @ Error::Refused { .. }) => Ok(error.refusal_log()),
+            Err(other) => Err(format!("expected a refusal, got {other}")),
+            Ok(_) => Err("the configuration was accepted".into()),
+        }
+    }
+
     /// Loads the module, runs `_initialize`, creates the root context and runs
     /// `proxy_on_vm_start` and `proxy_on_configure`, as Envoy does when it loads a plugin.
     pub fn start(self) -> Result<Emulator, Error> {

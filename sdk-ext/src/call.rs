@@ -1,6 +1,6 @@
 //! HTTP callouts: a request to an Envoy cluster, and the answer as the filter sees it.
 
-use crate::host::{Host, HostError, MapKind};
+use crate::host::{Host, HostCall, HostError, MapKind};
 use std::time::Duration;
 
 /// Callout bodies the filter reads at most (a JWKS or an authorization answer is far smaller; a
@@ -27,7 +27,12 @@ impl HttpCall<'_> {
         headers.push((":path", self.path));
         headers.push((":authority", self.authority));
         headers.extend(self.headers.iter().copied());
-        host.dispatch_http_call(self.cluster, &headers, self.body, self.timeout)
+        host.dispatch_http_call(&HostCall {
+            cluster: self.cluster,
+            headers: &headers,
+            body: self.body,
+            timeout: self.timeout,
+        })
     }
 }
 

@@ -208,7 +208,7 @@ impl<K: Module> Dispatcher<K> {
             Ok(mut stream) => (stream.take_new_calls(), stream.is_parked()),
             Err(_) => (Vec::new(), false),
         };
-        {
+        if !new_calls.is_empty() {
             let mut calls = self.calls.borrow_mut();
             for token in new_calls {
                 calls.insert(token, Owner::Stream(id));
@@ -239,8 +239,15 @@ impl<K: Module> Dispatcher<K> {
     }
 
     fn forget(&self, id: u32) {
-        self.waiting.borrow_mut().remove(&id);
-        self.calls.borrow_mut().retain(|_, owner| !matches!(owner, Owner::Stream(owner_id) if *owner_id == id));
+        // Nearly every request never waits: skip hashing its id into empty registries.
+        let mut waiting = self.waiting.borrow_mut();
+        if !waiting.is_empty() {
+            waiting.remove(&id);
+        }
+        let mut calls = self.calls.borrow_mut();
+        if !calls.is_empty() {
+            calls.retain(|_, owner| !matches!(owner, Owner::Stream(owner_id) if *owner_id == id));
+        }
     }
 
     /// Reports the VM's memory when it changed (one host call per growth, none otherwise).

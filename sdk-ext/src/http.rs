@@ -306,7 +306,7 @@ impl<'a> Http<'a> {
 
     /// [`Http::match_path`] in lower case, for rules that ignore letter case.
     pub fn folded_match_path(&mut self) -> Option<&str> {
-        cached_fact!(self.folded_match_path, self.match_path().map(str::to_lowercase))
+        cached_fact!(self.folded_match_path, self.match_path().map(fold_case))
     }
 
     /// A path is there but no path rule can tell what it means (an encoded `/`, a backslash...).
@@ -470,6 +470,15 @@ fn redact<'v>(value: &'v [u8], secrets: &[Vec<u8>]) -> std::borrow::Cow<'v, [u8]
         text = out;
     }
     std::borrow::Cow::Owned(text)
+}
+
+/// Lower case as `str::to_lowercase` gives it, without its per-character work for ASCII.
+fn fold_case(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
 }
 
 fn lossy(bytes: Vec<u8>) -> String {

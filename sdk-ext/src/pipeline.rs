@@ -19,7 +19,7 @@ use crate::config::{self, ConfigError};
 use crate::filter::Filter;
 use crate::host::Host;
 use crate::http::StreamCore;
-use crate::stage::{Action, RootCalls, Stage, StageState};
+use crate::stage::{Action, Hook, RootCalls, Stage, StageState};
 use crate::Counter;
 use std::time::Duration;
 
@@ -36,16 +36,8 @@ pub trait StageKind: Sized + 'static {
     fn tick_period(&self) -> Option<Duration>;
     fn on_tick(&self, host: &mut dyn Host) -> RootCalls;
     fn on_root_call_response(&self, host: &mut dyn Host, index: usize, response: &CallResponse) -> RootCalls;
-    fn request(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut Self::State) -> Action;
-    fn response(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut Self::State) -> Action;
-    fn call_response(
-        &self,
-        host: &mut dyn Host,
-        core: &mut StreamCore,
-        state: &mut Self::State,
-        response: &CallResponse,
-    ) -> Action;
-    fn wake(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut Self::State) -> Action;
+    /// Runs `hook` of one request through the stage, in its `state`.
+    fn run(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut Self::State, hook: Hook<'_>) -> Action;
     /// Whether this stage, in `state`, waits for the answer to callout `token`.
     fn waits_for(&self, state: &Self::State, token: u32) -> bool;
 }
@@ -86,26 +78,8 @@ impl<F: Filter> StageKind for Stage<F> {
         Stage::on_root_call_response(self, host, index, response)
     }
 
-    fn request(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut StageState<F>) -> Action {
-        Stage::request(self, host, core, state)
-    }
-
-    fn response(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut StageState<F>) -> Action {
-        Stage::response(self, host, core, state)
-    }
-
-    fn call_response(
-        &self,
-        host: &mut dyn Host,
-        core: &mut StreamCore,
-        state: &mut StageState<F>,
-        response: &CallResponse,
-    ) -> Action {
-        Stage::call_response(self, host, core, state, response)
-    }
-
-    fn wake(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut StageState<F>) -> Action {
-        Stage::wake(self, host, core, state)
+    fn run(&self, host: &mut dyn Host, core: &mut StreamCore, state: &mut StageState<F>, hook: Hook<'_>) -> Action {
+        Stage::run(self, host, core, state, hook)
     }
 
     fn waits_for(&self, state: &StageState<F>, token: u32) -> bool {
@@ -183,14 +157,14 @@ pub struct Pipeline<K: Module> {
 /// the stage the request is at, and how many stages saw the request.
 pub struct PipelineStream<K: StageKind> {
     pub core: StreamCore,
-    states: Vec<K::State>,
+    states: States<K::State>,
     current: usize,
     ran: usize,
 }
 
 impl<K: StageKind> Default for PipelineStream<K> {
     fn default() -> Self {
-        PipelineStream { core: StreamCore::default(), states: Vec::new(), current: 0, ran: 0 }
+        PipelineStream { core: StreamCore::default(), states: States::default(), current: 0, ran: 0 }
     }
 }
 
@@ -203,6 +177,40 @@ impl<K: StageKind> PipelineStream<K> {
     /// Parked until the root wakes it.
     pub fn is_parked(&self) -> bool {
         self.core.parked_until.is_some()
+    }
+}
+
+/// The stages' per-request states, the first held inline: a lone filter's request allocates
+/// nothing for it.
+struct States<S> {
+    first: Option<S>,
+    rest: Vec<S>,
+}
+
+impl<S> Default for States<S> {
+    fn default() -> Self {
+        States { first: None, rest: Vec::new() }
+    }
+}
+
+impl<S> States<S> {
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    fn push(&mut self, state: S) {
+        if self.first.is_none() {
+            self.first = Some(state);
+        } else {
+            self.rest.push(state);
+        }
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut S> {
+        match index.checked_sub(1) {
+            None => self.first.as_mut(),
+            Some(at) => self.rest.get_mut(at),
+        }
     }
 }
 
@@ -263,7 +271,7 @@ impl<K: Module> Pipeline<K> {
     pub fn on_response_headers(&self, host: &mut dyn Host, stream: &mut PipelineStream<K>) -> Action {
         for index in (0..stream.ran).rev() {
             let (Some(stage), Some(state)) = (self.stages.get(index), stream.states.get_mut(index)) else { continue };
-            match stage.response(host, &mut stream.core, state) {
+            match stage.run(host, &mut stream.core, state, Hook::Response) {
                 Action::Continue => {}
                 other => return other,
             }
@@ -289,7 +297,7 @@ impl<K: Module> Pipeline<K> {
             log::debug!("sieve.{}: dropped an answer to callout {} no stage waits for", K::NAME, response.token);
             return Action::Pause;
         }
-        match stage.call_response(host, &mut stream.core, state, response) {
+        match stage.run(host, &mut stream.core, state, Hook::CallResponse(response)) {
             Action::Continue => self.run_from(host, stream, index + 1),
             other => other,
         }
@@ -301,7 +309,7 @@ impl<K: Module> Pipeline<K> {
         let (Some(stage), Some(state)) = (self.stages.get(index), stream.states.get_mut(index)) else {
             return Action::Continue;
         };
-        match stage.wake(host, &mut stream.core, state) {
+        match stage.run(host, &mut stream.core, state, Hook::Wake) {
             Action::Continue => self.run_from(host, stream, index + 1),
             other => other,
         }
@@ -317,7 +325,7 @@ impl<K: Module> Pipeline<K> {
             let Some(state) = stream.states.get_mut(index) else { return Action::Continue };
             stream.current = index;
             stream.ran = index + 1;
-            match stage.request(host, &mut stream.core, state) {
+            match stage.run(host, &mut stream.core, state, Hook::Request) {
                 Action::Continue => {}
                 other => return other,
             }
@@ -391,54 +399,15 @@ macro_rules! export_chain {
                 match self { $($(#[$meta])* $stages::$variant(s) => s.on_root_call_response(host, index, response),)+ }
             }
 
-            fn request(
+            fn run(
                 &self,
                 host: &mut dyn $crate::Host,
                 core: &mut $crate::StreamCore,
                 state: &mut __StageState,
+                hook: $crate::stage::Hook<'_>,
             ) -> $crate::Action {
                 match (self, state) {
-                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.request(host, core, st),)+
-                    #[allow(unreachable_patterns)]
-                    _ => $crate::Action::Continue,
-                }
-            }
-
-            fn response(
-                &self,
-                host: &mut dyn $crate::Host,
-                core: &mut $crate::StreamCore,
-                state: &mut __StageState,
-            ) -> $crate::Action {
-                match (self, state) {
-                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.response(host, core, st),)+
-                    #[allow(unreachable_patterns)]
-                    _ => $crate::Action::Continue,
-                }
-            }
-
-            fn call_response(
-                &self,
-                host: &mut dyn $crate::Host,
-                core: &mut $crate::StreamCore,
-                state: &mut __StageState,
-                response: &$crate::CallResponse,
-            ) -> $crate::Action {
-                match (self, state) {
-                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.call_response(host, core, st, response),)+
-                    #[allow(unreachable_patterns)]
-                    _ => $crate::Action::Continue,
-                }
-            }
-
-            fn wake(
-                &self,
-                host: &mut dyn $crate::Host,
-                core: &mut $crate::StreamCore,
-                state: &mut __StageState,
-            ) -> $crate::Action {
-                match (self, state) {
-                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.wake(host, core, st),)+
+                    $($(#[$meta])* ($stages::$variant(s), __StageState::$variant(st)) => s.run(host, core, st, hook),)+
                     #[allow(unreachable_patterns)]
                     _ => $crate::Action::Continue,
                 }

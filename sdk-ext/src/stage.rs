@@ -5,7 +5,7 @@
 use crate::call::CallResponse;
 use crate::config::{self, ConfigError};
 use crate::filter::{Filter, Setup, Verdict};
-use crate::host::Host;
+use crate::host::{Host, HostReply};
 use crate::http::{Http, StreamCore};
 use crate::reply::LocalReply;
 use crate::root::Root;
@@ -204,6 +204,16 @@ impl<F: Filter> Stage<F> {
         stage.apply(verdict, core, calls_before, host)
     }
 
+    /// Runs `hook` of one request through this stage.
+    pub fn run(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>, hook: Hook<'_>) -> Action {
+        match hook {
+            Hook::Request => self.request(host, core, stage),
+            Hook::Response => self.response(host, core, stage),
+            Hook::CallResponse(response) => self.call_response(host, core, stage, response),
+            Hook::Wake => self.wake(host, core, stage),
+        }
+    }
+
     /// Whether this stage, in `stage`, waits for the answer to callout `token`.
     pub fn waits_for(&self, stage: &StageState<F>, token: u32) -> bool {
         stage.outstanding.contains(&token)
@@ -273,6 +283,19 @@ impl<F: Filter> StageState<F> {
     }
 }
 
+/// What reaches a stage for one request: the host's callback, as a stage sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Hook<'a> {
+    /// The request headers.
+    Request,
+    /// The response headers.
+    Response,
+    /// The answer to a callout the stage dispatched.
+    CallResponse(&'a CallResponse),
+    /// A root tick while the request is parked in the stage.
+    Wake,
+}
+
 /// Sends `reply` as JSON with its response-code detail.
 pub fn send_reply(host: &mut dyn Host, filter: &str, reply: &LocalReply) {
     let body = reply.body();
@@ -281,7 +304,9 @@ pub fn send_reply(host: &mut dyn Host, filter: &str, reply: &LocalReply) {
     for (name, value) in &reply.headers {
         headers.push((name.as_ref(), value.as_bytes()));
     }
-    if let Err(e) = host.send_local_reply(reply.status, &reply.details(filter), &body, &headers) {
+    let details = reply.details(filter);
+    let sent = HostReply { status: reply.status, details: &details, body: &body, headers: &headers };
+    if let Err(e) = host.send_local_reply(&sent) {
         log::error!("sieve.{filter}: could not send local reply {}: {e}", reply.status);
     }
 }

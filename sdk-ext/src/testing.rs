@@ -4,7 +4,7 @@
 
 use crate::call::CallResponse;
 use crate::dispatch::{Dispatcher, Flow, StreamCell};
-use crate::host::{Host, HostError, MapKind};
+use crate::host::{Host, HostCall, HostError, HostReply, MapKind};
 use crate::stage::{Action, Stage};
 use crate::{ConfigError, Filter};
 use std::cell::{Cell, RefCell};
@@ -274,18 +274,12 @@ impl Host for FakeHost {
         self.properties.get(&path.join(".")).cloned()
     }
 
-    fn send_local_reply(
-        &mut self,
-        status: u16,
-        details: &str,
-        body: &[u8],
-        headers: &[(&str, &[u8])],
-    ) -> Result<(), HostError> {
+    fn send_local_reply(&mut self, reply: &HostReply<'_>) -> Result<(), HostError> {
         self.local_reply = Some(SentReply {
-            status,
-            details: details.to_string(),
-            body: body.to_vec(),
-            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect(),
+            status: reply.status,
+            details: reply.details.to_string(),
+            body: reply.body.to_vec(),
+            headers: reply.headers.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect(),
         });
         Ok(())
     }
@@ -323,13 +317,7 @@ impl Host for FakeHost {
         self.now
     }
 
-    fn dispatch_http_call(
-        &mut self,
-        cluster: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-        timeout: Duration,
-    ) -> Result<u32, HostError> {
+    fn dispatch_http_call(&mut self, call: &HostCall<'_>) -> Result<u32, HostError> {
         if let Some(error) = self.fail_dispatch {
             return Err(error);
         }
@@ -337,10 +325,10 @@ impl Host for FakeHost {
         self.next_token += 1;
         self.calls.push(SentCall {
             token,
-            cluster: cluster.to_string(),
-            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
-            body: body.map(<[u8]>::to_vec),
-            timeout,
+            cluster: call.cluster.to_string(),
+            headers: call.headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            body: call.body.map(<[u8]>::to_vec),
+            timeout: call.timeout,
         });
         Ok(token)
     }

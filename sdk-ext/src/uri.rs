@@ -74,7 +74,32 @@ pub fn encode_component(text: &str) -> String {
 /// - a control character or NUL, a bad escape, or bytes that are not UTF-8 once decoded
 ///   (overlong forms such as `%C0%AE`).
 pub fn normalize_path(raw: &str) -> Option<String> {
-    let path = raw.split(['?', '#']).next().unwrap_or_default();
+    let end = raw.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(raw.len());
+    let path = raw.get(..end).unwrap_or_default();
+    if is_plain(path.as_bytes()) {
+        return Some(path.to_string());
+    }
+    normalize_slowly(path)
+}
+
+/// A path already in normal form, as nearly every request's is: printable ASCII with nothing to
+/// decode (`%`), no `;` or `\`, and no empty (`//`), `.` or `..` segment but a trailing slash.
+fn is_plain(path: &[u8]) -> bool {
+    let Some((b'/', rest)) = path.split_first() else { return false };
+    if !rest.iter().all(|b| matches!(b, 0x21..=0x7e) && !matches!(b, b'%' | b';' | b'\\')) {
+        return false;
+    }
+    let mut segments = rest.split(|b| *b == b'/').peekable();
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
+        if segment == b"." || segment == b".." || (segment.is_empty() && !last) {
+            return false;
+        }
+    }
+    true
+}
+
+fn normalize_slowly(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut at = 0;
@@ -128,6 +153,21 @@ pub fn normalize_path(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcut for paths already in normal form answers as the full reading does.
+        #[test]
+        fn the_plain_path_shortcut_agrees_with_the_full_reading(path in "[/a-zA-Z.;%2FC5?#\\\\ ~-]{0,24}") {
+            let end = path.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path.len());
+            let bare = &path[..end];
+            prop_assert_eq!(normalize_path(&path), normalize_slowly(bare));
+            if is_plain(bare.as_bytes()) {
+                let full = normalize_slowly(bare);
+                prop_assert_eq!(full.as_deref(), Some(bare));
+            }
+        }
+    }
 
     #[test]
     fn query_parameters() {

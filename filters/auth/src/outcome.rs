@@ -33,25 +33,6 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 16] = [
-        Reason::Invalid,
-        Reason::Malformed,
-        Reason::TooLarge,
-        Reason::Expired,
-        Reason::NotYetValid,
-        Reason::BadSignature,
-        Reason::UnknownKid,
-        Reason::BadIssuer,
-        Reason::BadAudience,
-        Reason::BadAlgorithm,
-        Reason::MissingClaim,
-        Reason::KeysUnavailable,
-        Reason::Denied,
-        Reason::Unavailable,
-        Reason::VerifyBudget,
-        Reason::HashBudget,
-    ];
-
     pub fn name(self) -> &'static str {
         match self {
             Reason::Invalid => "invalid",

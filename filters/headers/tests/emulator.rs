@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use serde_json::{json, Value};
-use sieve_emulator::{Action, Emulator, Error, Outcome, Request};
+use sieve_emulator::{Action, Emulator, Outcome, Request};
 
 fn vm(config: Value) -> Emulator {
     let module = sieve_emulator::modules::module_path("sieve-headers").unwrap();
@@ -14,11 +14,7 @@ fn vm(config: Value) -> Emulator {
 
 fn refusal(config: &str) -> String {
     let module = sieve_emulator::modules::module_path("sieve-headers").unwrap();
-    match Emulator::builder(module).plugin_config(config).start() {
-        Err(error @ Error::Refused { .. }) => error.refusal_log(),
-        Err(other) => panic!("expected a refusal, got {other}"),
-        Ok(_) => panic!("the config was accepted: {config}"),
-    }
+    Emulator::builder(module).plugin_config(config).refusal().unwrap_or_else(|e| panic!("{config}: {e}"))
 }
 
 /// Sends `request` and, when it is forwarded, the response `upstream` would give; returns the

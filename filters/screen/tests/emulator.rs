@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 use sieve_e2e::emulated::answer_calls;
-use sieve_emulator::{Emulator, Error, Outcome, Request, SharedData};
+use sieve_emulator::{Emulator, Outcome, Request, SharedData};
 use sieve_screen_set::{Backend, Normalize, ScreenSet, CUCKOO_FP_RATE};
 use sieve_services::feed::Feed;
 use sieve_services::{Handler, Response};
@@ -271,12 +271,10 @@ fn bad_configs_are_refused_naming_the_field() {
         (json!({"key": {"client_ip": {}}, "cidrs": ["10.0.0.0/33"], "list": {"keys": ["a"]}}), "cidrs[0]"),
     ];
     for (config, expected) in cases {
-        match Emulator::builder(module()).plugin_config(config.to_string()).start() {
-            Err(error @ Error::Refused { .. }) => {
-                assert!(error.refusal_log().contains(expected), "{expected:?} not in {}", error.refusal_log())
-            }
-            Err(other) => panic!("{other}"),
-            Ok(_) => panic!("accepted {config}"),
-        }
+        let log = Emulator::builder(module())
+            .plugin_config(config.to_string())
+            .refusal()
+            .unwrap_or_else(|e| panic!("{config}: {e}"));
+        assert!(log.contains(expected), "{expected:?} not in {log}");
     }
 }

@@ -5,7 +5,7 @@
 //! request on its worker. These wrappers return bytes and errors instead. Statuses are taken as
 //! `u32`, never transmuted into an enum, so an unknown status cannot be undefined behaviour.
 
-use super::{HostError, MapKind};
+use super::{HostError, HostReply, MapKind};
 use std::ptr::{null, null_mut};
 
 const OK: u32 = 0;
@@ -23,20 +23,8 @@ extern "C" {
         value_size: *mut usize,
     ) -> u32;
     fn proxy_get_header_map_pairs(map: u32, data: *mut *mut u8, size: *mut usize) -> u32;
-    fn proxy_replace_header_map_value(
-        map: u32,
-        key_data: *const u8,
-        key_size: usize,
-        value_data: *const u8,
-        value_size: usize,
-    ) -> u32;
-    fn proxy_add_header_map_value(
-        map: u32,
-        key_data: *const u8,
-        key_size: usize,
-        value_data: *const u8,
-        value_size: usize,
-    ) -> u32;
+    fn proxy_replace_header_map_value(map: u32, key: *const u8, key_len: usize, val: *const u8, val_len: usize) -> u32;
+    fn proxy_add_header_map_value(map: u32, key: *const u8, key_len: usize, val: *const u8, val_len: usize) -> u32;
     fn proxy_remove_header_map_value(map: u32, key_data: *const u8, key_size: usize) -> u32;
     fn proxy_get_property(path_data: *const u8, path_size: usize, data: *mut *mut u8, size: *mut usize) -> u32;
     fn proxy_send_local_response(
@@ -152,20 +140,15 @@ pub fn get_property(path: &[&str]) -> Result<Option<Vec<u8>>, HostError> {
     }
 }
 
-pub fn send_local_response(
-    status_code: u16,
-    details: &str,
-    body: &[u8],
-    headers: &[(&str, &[u8])],
-) -> Result<(), HostError> {
-    let encoded = crate::wire::encode_pairs(headers);
+pub fn send_local_response(reply: &HostReply<'_>) -> Result<(), HostError> {
+    let encoded = crate::wire::encode_pairs(reply.headers);
     status(unsafe {
         proxy_send_local_response(
-            u32::from(status_code),
-            details.as_ptr(),
-            details.len(),
-            if body.is_empty() { null() } else { body.as_ptr() },
-            body.len(),
+            u32::from(reply.status),
+            reply.details.as_ptr(),
+            reply.details.len(),
+            if reply.body.is_empty() { null() } else { reply.body.as_ptr() },
+            reply.body.len(),
             encoded.as_ptr(),
             encoded.len(),
             -1,

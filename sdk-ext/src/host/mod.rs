@@ -28,6 +28,27 @@ pub enum MapKind {
     HttpCallResponseTrailers = 7,
 }
 
+/// An HTTP call as the host dispatches it.
+#[derive(Debug, Clone, Copy)]
+pub struct HostCall<'a> {
+    /// The Envoy cluster.
+    pub cluster: &'a str,
+    /// `:method`, `:path` and `:authority` included.
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: Option<&'a [u8]>,
+    pub timeout: Duration,
+}
+
+/// A local reply as the host sends it.
+#[derive(Debug, Clone, Copy)]
+pub struct HostReply<'a> {
+    pub status: u16,
+    /// Shows as `%RESPONSE_CODE_DETAILS%` in Envoy's access log.
+    pub details: &'a str,
+    pub body: &'a [u8],
+    pub headers: &'a [(&'a str, &'a [u8])],
+}
+
 /// A host call that did not succeed. Never fatal: the caller decides what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HostError {
@@ -67,14 +88,8 @@ pub trait Host {
     fn remove_header(&mut self, map: MapKind, name: &str) -> Result<(), HostError>;
     /// An Envoy attribute such as `["source", "address"]` or `["route_name"]`.
     fn property(&self, path: &[&str]) -> Option<Vec<u8>>;
-    /// Sends a local reply; `details` shows as `%RESPONSE_CODE_DETAILS%` in Envoy's access log.
-    fn send_local_reply(
-        &mut self,
-        status: u16,
-        details: &str,
-        body: &[u8],
-        headers: &[(&str, &[u8])],
-    ) -> Result<(), HostError>;
+    /// Sends a local reply.
+    fn send_local_reply(&mut self, reply: &HostReply<'_>) -> Result<(), HostError>;
     /// Defines a counter metric, returning its id.
     fn define_counter(&mut self, name: &str) -> Result<u32, HostError>;
     fn increment_counter(&mut self, id: u32, delta: i64);
@@ -84,15 +99,8 @@ pub trait Host {
     /// The host's wall clock (a Wasm module has none of its own).
     fn now(&self) -> SystemTime;
 
-    /// Dispatches an HTTP call to Envoy cluster `cluster`; `headers` must include `:method`,
-    /// `:path` and `:authority`. The answer arrives later as a callout response with the token.
-    fn dispatch_http_call(
-        &mut self,
-        cluster: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-        timeout: Duration,
-    ) -> Result<u32, HostError>;
+    /// Dispatches an HTTP call; the answer arrives later as a callout response with the token.
+    fn dispatch_http_call(&mut self, call: &HostCall<'_>) -> Result<u32, HostError>;
     /// The body of the callout response being delivered (at most `max` bytes).
     fn call_response_body(&self, max: usize) -> Vec<u8>;
     /// A value shared by every VM of this `vm_id` (every worker), with its compare-and-swap token.

@@ -1,6 +1,6 @@
 //! The real host: Envoy (or any proxy-wasm host) through the ABI.
 
-use super::{abi, Host, HostError, MapKind};
+use super::{abi, Host, HostCall, HostError, HostReply, MapKind};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Callout response bodies beyond this are cut (and then fail to parse).
@@ -63,14 +63,8 @@ impl Host for ProxyHost {
         abi::get_property(path).ok().flatten()
     }
 
-    fn send_local_reply(
-        &mut self,
-        status: u16,
-        details: &str,
-        body: &[u8],
-        headers: &[(&str, &[u8])],
-    ) -> Result<(), HostError> {
-        abi::send_local_response(status, details, body, headers)
+    fn send_local_reply(&mut self, reply: &HostReply<'_>) -> Result<(), HostError> {
+        abi::send_local_response(reply)
     }
 
     fn define_counter(&mut self, name: &str) -> Result<u32, HostError> {
@@ -102,17 +96,17 @@ impl Host for ProxyHost {
         UNIX_EPOCH + Duration::from_nanos(nanos)
     }
 
-    fn dispatch_http_call(
-        &mut self,
-        cluster: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-        timeout: Duration,
-    ) -> Result<u32, HostError> {
+    fn dispatch_http_call(&mut self, call: &HostCall<'_>) -> Result<u32, HostError> {
         // Through the proxy-wasm crate: its dispatcher must record the token to route the answer
         // back to this context. It only returns Ok, BadArgument or InternalFailure from Envoy.
-        proxy_wasm::hostcalls::dispatch_http_call(cluster, headers.to_vec(), body, Vec::new(), timeout)
-            .map_err(|status| HostError::Status(status as u32))
+        proxy_wasm::hostcalls::dispatch_http_call(
+            call.cluster,
+            call.headers.to_vec(),
+            call.body,
+            Vec::new(),
+            call.timeout,
+        )
+        .map_err(|status| HostError::Status(status as u32))
     }
 
     fn call_response_body(&self, max: usize) -> Vec<u8> {
