@@ -63,11 +63,7 @@ pub fn parse_object(bytes: &[u8]) -> Result<serde_json::Map<String, serde_json::
 
 /// Deserializes `value` into `T`, reporting the path of the first field that does not fit.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ConfigError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let field = e.path().to_string();
-        let field = if field == "." { String::new() } else { field };
-        ConfigError::new(field, e.into_inner())
-    })
+    path::deserialize(&value).map_err(|e| ConfigError::new(e.path(), e.message))
 }
 
 /// Parses a whole configuration document into `T` (used by tools and tests; filters go through
@@ -86,6 +82,9 @@ fn kind_of(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Object(_) => "an object",
     }
 }
+
+#[path = "config_path.rs"]
+mod path;
 
 #[cfg(test)]
 #[path = "config_test.rs"]

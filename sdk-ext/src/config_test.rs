@@ -54,3 +54,77 @@ fn paths_join_like_json_paths() {
     let err = ConfigError::new("name", "bad").within("routes[2].config");
     assert_eq!(err.to_string(), "routes[2].config.name: bad");
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[allow(dead_code)]
+enum Provider {
+    Keys { keys: Vec<Inner> },
+    Open,
+    Named(Percent),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "u32")]
+#[allow(dead_code)]
+struct Percent(u32);
+
+impl TryFrom<u32> for Percent {
+    type Error = String;
+    fn try_from(value: u32) -> Result<Self, String> {
+        if value <= 100 {
+            Ok(Percent(value))
+        } else {
+            Err(format!("{value} is over 100"))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Providers {
+    providers: Vec<Provider>,
+    #[serde(default)]
+    fallback: Option<Provider>,
+    #[serde(default)]
+    mode: Option<Mode>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Mode {
+    Allow,
+    Deny,
+}
+
+/// The paths an error names, as a user reads them in Envoy's log: keys, list positions, the
+/// variant an object names, and where a value's own check (`try_from`) fails.
+#[test]
+fn errors_name_keys_positions_and_variants() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            r#"{"providers": [{"open": null}, {"keys": {"keys": [{"name": 1}]}}]}"#,
+            "providers[1].keys.keys[0].name",
+            "invalid type: integer `1`, expected a string",
+        ),
+        (r#"{"providers": [{"magic": {}}]}"#, "providers[0]", "unknown variant `magic`"),
+        (r#"{"providers": [{"keys": {"keys": [], "extra": 1}}]}"#, "providers[0].keys.extra", "unknown field `extra`"),
+        (r#"{"providers": [{"named": 101}]}"#, "providers[0].named", "101 is over 100"),
+        (r#"{"providers": [{"named": -1}]}"#, "providers[0].named", "invalid value: integer `-1`, expected u32"),
+        (r#"{"providers": [], "fallback": {"keys": {}}}"#, "fallback.keys", "missing field `keys`"),
+        (r#"{"providers": [], "mode": "maybe"}"#, "mode", "unknown variant `maybe`, expected `allow` or `deny`"),
+        (r#"{"providers": [], "mode": 3}"#, "mode", "invalid type"),
+        (r#"{"providers": {}}"#, "providers", "invalid type: map, expected a sequence"),
+        (r#"{}"#, "", "missing field `providers`"),
+    ];
+    for (json, field, reason) in cases {
+        let err = parse::<Providers>(json.as_bytes()).unwrap_err();
+        assert_eq!(err.field, *field, "{json}: {err}");
+        assert!(err.reason.contains(reason), "{json}: {err}");
+    }
+    let fine = parse::<Providers>(br#"{"providers": [{"open": null}, {"named": 7}], "mode": "deny"}"#).unwrap();
+    assert!(matches!(fine.mode, Some(Mode::Deny)) && fine.providers.len() == 2 && fine.fallback.is_none());
+    // An error leaves nothing behind for the next document.
+    assert_eq!(parse::<Outer>(br#"{"items": [{"name": 2}]}"#).unwrap_err().field, "items[0].name");
+}
