@@ -5,7 +5,7 @@
 //! request on its worker. These wrappers return bytes and errors instead. Statuses are taken as
 //! `u32`, never transmuted into an enum, so an unknown status cannot be undefined behaviour.
 
-use super::{HostError, HostReply, MapKind};
+use super::{HostCall, HostError, HostReply, MapKind};
 use std::ptr::{null, null_mut};
 
 const OK: u32 = 0;
@@ -49,6 +49,19 @@ extern "C" {
         size: *mut usize,
     ) -> u32;
     fn proxy_get_log_level(level: *mut u32) -> u32;
+    fn proxy_log(level: u32, message_data: *const u8, message_size: usize) -> u32;
+    fn proxy_http_call(
+        upstream_data: *const u8,
+        upstream_size: usize,
+        headers_data: *const u8,
+        headers_size: usize,
+        body_data: *const u8,
+        body_size: usize,
+        trailers_data: *const u8,
+        trailers_size: usize,
+        timeout_milliseconds: u32,
+        token: *mut u32,
+    ) -> u32;
     fn proxy_get_shared_data(
         key_data: *const u8,
         key_size: usize,
@@ -193,6 +206,37 @@ pub fn log_level() -> Result<u32, HostError> {
     let mut level = 0;
     status(unsafe { proxy_get_log_level(&mut level) })?;
     Ok(level)
+}
+
+/// Writes to the host's log (0 trace .. 5 critical). A line that cannot be logged is dropped.
+pub fn log(level: u32, message: &str) {
+    // SAFETY: the host reads `message` during the call only.
+    let _ = unsafe { proxy_log(level, message.as_ptr(), message.len()) };
+}
+
+/// Dispatches an HTTP call; returns its token.
+pub fn http_call(call: &HostCall<'_>) -> Result<u32, HostError> {
+    let headers: Vec<(&str, &[u8])> = call.headers.iter().map(|(name, value)| (*name, value.as_bytes())).collect();
+    let headers = crate::wire::encode_pairs(&headers);
+    let trailers = crate::wire::encode_pairs(&[]);
+    let body = call.body.unwrap_or_default();
+    let timeout = u32::try_from(call.timeout.as_millis()).unwrap_or(u32::MAX);
+    let mut token = 0;
+    status(unsafe {
+        proxy_http_call(
+            call.cluster.as_ptr(),
+            call.cluster.len(),
+            headers.as_ptr(),
+            headers.len(),
+            if body.is_empty() { null() } else { body.as_ptr() },
+            body.len(),
+            trailers.as_ptr(),
+            trailers.len(),
+            timeout,
+            &mut token,
+        )
+    })?;
+    Ok(token)
 }
 
 /// Buffer 4 of the ABI: the body of the callout response being delivered.

@@ -97,16 +97,7 @@ impl Host for ProxyHost {
     }
 
     fn dispatch_http_call(&mut self, call: &HostCall<'_>) -> Result<u32, HostError> {
-        // Through the proxy-wasm crate: its dispatcher must record the token to route the answer
-        // back to this context. It only returns Ok, BadArgument or InternalFailure from Envoy.
-        proxy_wasm::hostcalls::dispatch_http_call(
-            call.cluster,
-            call.headers.to_vec(),
-            call.body,
-            Vec::new(),
-            call.timeout,
-        )
-        .map_err(|status| HostError::Status(status as u32))
+        abi::http_call(call)
     }
 
     fn call_response_body(&self, max: usize) -> Vec<u8> {
