@@ -194,6 +194,19 @@ impl ComposeProject {
         Ok(command)
     }
 
+    /// The host port Docker published for a service's container port (`docker compose port`):
+    /// the tests leave the host ports empty so that Docker picks free ones, which no other test
+    /// can take between the choice and the bind.
+    pub fn published_port(&self, service: &str, container_port: u16) -> Result<u16, String> {
+        let output = run(&mut self.command(&["port", service, &container_port.to_string()])?, "compose port")?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        text.trim()
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .ok_or_else(|| format!("compose port {service} {container_port}: unexpected answer {text:?}"))
+    }
+
     /// `docker compose ps -q`: the containers' ids.
     pub fn containers(&self) -> Result<Vec<String>, String> {
         let output = run(&mut self.command(&["ps", "-q"])?, "compose ps")?;

@@ -10,10 +10,6 @@ use sieve_e2e::tokens::{claims, sign_with, DemoKey};
 use sieve_e2e::{workspace_root, Reply, Request};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
-}
-
 fn until_ok(what: &str, within: Duration, mut attempt: impl FnMut() -> Result<Reply, String>) -> Reply {
     let deadline = Instant::now() + within;
     loop {
@@ -37,18 +33,19 @@ fn docker_compose_up_serves_every_filter() {
     docker::require_docker().unwrap_or_else(|e| panic!("{e}"));
     let envoy_image = docker::envoy_image().unwrap_or_else(|e| panic!("{e}"));
     let services_image = docker::services_image().unwrap_or_else(|e| panic!("{e}"));
-    let (headers, auth, screen, chain, admin) = (free_port(), free_port(), free_port(), free_port(), free_port());
-    let env = vec![
+    // Empty host ports: Docker picks free ones at bind time (ports chosen here beforehand could be
+    // taken by a test running beside this one before Docker binds them).
+    let mut env = vec![
         ("ENVOY_IMAGE".to_string(), envoy_image.to_string()),
         ("SIEVE_SERVICES_IMAGE".into(), services_image.into()),
-        ("SIEVE_HEADERS_PORT".into(), headers.to_string()),
-        ("SIEVE_AUTH_PORT".into(), auth.to_string()),
-        ("SIEVE_SCREEN_PORT".into(), screen.to_string()),
-        ("SIEVE_CHAIN_PORT".into(), chain.to_string()),
-        ("SIEVE_ADMIN_PORT".into(), admin.to_string()),
     ];
+    for name in ["HEADERS", "AUTH", "SCREEN", "CHAIN", "ADMIN"] {
+        env.push((format!("SIEVE_{name}_PORT"), String::new()));
+    }
     let project =
         ComposeProject::up(&workspace_root().join("docker-compose.yaml"), env).unwrap_or_else(|e| panic!("{e}"));
+    let port = |container_port: u16| project.published_port("envoy", container_port).unwrap_or_else(|e| panic!("{e}"));
+    let (headers, auth, screen, chain, admin) = (port(10000), port(10001), port(10002), port(10003), port(9901));
     let url = |port: u16, path: &str| format!("http://127.0.0.1:{port}{path}");
 
     // headers: the composed Envoy rewrites what reaches the composed echo service.

@@ -84,7 +84,7 @@ fn a_new_filter_passes_its_tests_without_edits() {
         "all.yaml runs the new filter"
     );
     let compose = std::fs::read_to_string(workspace.join("docker-compose.yaml")).unwrap();
-    assert!(compose.contains(&format!("${{SIEVE_DENY_DEMO_PORT:-{port}}}:{port}")), "compose publishes its port");
+    assert!(compose.contains(&format!("${{SIEVE_DENY_DEMO_PORT-{port}}}:{port}")), "compose publishes its port");
 
     // What `cargo xtask test` runs, for the new filter: format, lints on both targets, its tests,
     // the shared scenarios, the generated-files check, the config checks.

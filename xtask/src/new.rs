@@ -206,7 +206,7 @@ fn publish_port(root: &Path, name: &str, port: u16) -> Result<(), String> {
     let path = root.join("docker-compose.yaml");
     let compose = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
     let variable = format!("SIEVE_{}_PORT", name.to_ascii_uppercase());
-    let line = format!("      - \"127.0.0.1:${{{variable}:-{port}}}:{port}\"\n");
+    let line = format!("      - \"127.0.0.1:${{{variable}-{port}}}:{port}\"\n");
     let anchor = "      - \"127.0.0.1:${SIEVE_ADMIN_PORT";
     let at = compose.find(anchor).ok_or("docker-compose.yaml: no admin port line to insert before")?;
     let updated = format!("{}{line}{}", &compose[..at], &compose[at..]);
