@@ -16,40 +16,58 @@ pub(super) const LIST_KEYS: u64 = 1_000_000;
 /// Distinct tokens cycled through for the cold JWT runs: more than any token cache holds.
 const COLD_TOKENS: usize = 3000;
 
+pub(super) const USAGE: &str = "bench [--runs N] [--rounds N] [--seconds S] [--only a,b] [--quick] [--out DIR]";
+
+#[derive(Debug)]
 pub(super) struct Options {
+    /// Whole measurements (every round of every configuration) in one invocation: the report
+    /// says whether they agree, which one run's medians cannot.
+    pub runs: usize,
+    /// Interleaved rounds per run.
     pub rounds: usize,
     pub seconds: u64,
     pub warmup: u64,
     pub connections: u32,
     pub only: Option<Vec<String>>,
     pub out: PathBuf,
+    /// The command as typed, for the report's first line.
+    pub invocation: String,
 }
 
 pub(super) fn parse(args: &[String]) -> Result<Options, String> {
-    let mut options =
-        Options { rounds: 3, seconds: 3, warmup: 1, connections: 16, only: None, out: workspace_root().join("bench") };
+    let mut options = Options {
+        runs: 2,
+        rounds: 3,
+        seconds: 3,
+        warmup: 1,
+        connections: 16,
+        only: None,
+        out: workspace_root().join("bench"),
+        invocation: std::iter::once("cargo xtask bench")
+            .chain(args.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
     let mut iter = args.iter();
     while let Some(flag) = iter.next() {
         let mut value = || iter.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
+            "--runs" => options.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--rounds" => options.rounds = value()?.parse().map_err(|e| format!("--rounds: {e}"))?,
             "--seconds" => options.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?,
             "--only" => options.only = Some(value()?.split(',').map(String::from).collect()),
             "--out" => options.out = PathBuf::from(value()?),
             "--quick" => {
+                options.runs = 1;
                 options.rounds = 1;
                 options.seconds = 1;
                 options.warmup = 0;
             }
-            other => {
-                return Err(format!(
-                    "unknown option {other}; bench [--rounds N] [--seconds S] [--only a,b] [--quick] [--out DIR]"
-                ))
-            }
+            other => return Err(format!("unknown option {other}; {USAGE}")),
         }
     }
-    if options.rounds == 0 || options.seconds == 0 {
-        return Err("--rounds and --seconds must be at least 1".into());
+    if options.runs == 0 || options.rounds == 0 || options.seconds == 0 {
+        return Err("--runs, --rounds and --seconds must be at least 1".into());
     }
     Ok(options)
 }
@@ -393,4 +411,44 @@ static_resources:
     let mut config = EnvoyConfig::from_yaml(&yaml)?;
     config.set_listener_ports(0);
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn defaults_are_two_runs_of_three_rounds() {
+        let options = parse(&[]).unwrap();
+        assert_eq!((options.runs, options.rounds, options.seconds, options.warmup), (2, 3, 3, 1));
+        assert!(options.only.is_none());
+        assert_eq!(options.invocation, "cargo xtask bench");
+    }
+
+    #[test]
+    fn quick_is_one_short_run_without_warm_up() {
+        let options = parse(&args("--quick --only none,chain --out /tmp/b")).unwrap();
+        assert_eq!((options.runs, options.rounds, options.seconds, options.warmup), (1, 1, 1, 0));
+        assert_eq!(options.only, Some(vec!["none".to_string(), "chain".to_string()]));
+        assert_eq!(options.out, PathBuf::from("/tmp/b"));
+        assert_eq!(options.invocation, "cargo xtask bench --quick --only none,chain --out /tmp/b");
+    }
+
+    #[test]
+    fn later_flags_override_quick() {
+        let options = parse(&args("--quick --runs 3 --rounds 2 --seconds 5")).unwrap();
+        assert_eq!((options.runs, options.rounds, options.seconds, options.warmup), (3, 2, 5, 0));
+    }
+
+    #[test]
+    fn bad_options_are_refused_with_the_usage() {
+        assert!(parse(&args("--runs 0")).unwrap_err().contains("at least 1"));
+        assert!(parse(&args("--runs two")).unwrap_err().starts_with("--runs:"));
+        assert!(parse(&args("--rounds")).unwrap_err().contains("needs a value"));
+        assert!(parse(&args("--fast")).unwrap_err().contains(USAGE));
+    }
 }

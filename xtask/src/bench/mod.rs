@@ -1,7 +1,14 @@
 //! `cargo xtask bench`: Sieve's filters against no filter, the bare proxy-wasm floor, Envoy's Lua
 //! filter and Envoy's native filters, side by side in one run, in interleaved rounds (every
 //! configuration once per round, in a shuffled order), with `wrk` as the load generator and Envoy's
-//! worker and `wrk` pinned to separate cores. Writes `bench/RESULTS.md` and `bench/added-us.svg`.
+//! worker and `wrk` pinned to separate cores. Throughput, the CPU time of Envoy's worker threads
+//! per request, and Envoy's RSS; the whole measurement repeated `--runs` times so the report can
+//! say whether each target's figure repeats. Writes `bench/RESULTS.md` and `bench/added-us.svg`.
+//!
+//! - `config`: options, the configurations under test, their Envoy configs;
+//! - `runs`:   wrk, the echo upstream, one configuration measured at one concurrency;
+//! - `stats`:  medians, spreads, added costs, ratios, repeatability;
+//! - `report`: targets, tables and the chart.
 
 mod config;
 mod report;
@@ -18,7 +25,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Instant;
 
-/// Deterministic shuffle (xorshift): a different order every round, the same across runs.
+/// Deterministic shuffle (xorshift): a different order every round, the same in every invocation.
 fn shuffled(len: usize, round: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
     let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ (round as u64 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d);
@@ -80,37 +87,48 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let echo = EchoProcess::start(echo_addr)?;
 
     let concurrencies = [1u32, 2];
-    let mut results: Results = BTreeMap::new();
+    let mut runs: Vec<Results> = Vec::new();
     let started = Instant::now();
-    let total = options.rounds * setups.len() * concurrencies.len();
+    let total = options.runs * options.rounds * setups.len() * concurrencies.len();
     let mut done = 0;
-    for round in 0..options.rounds {
-        let mut jobs: Vec<(usize, u32)> = Vec::new();
-        for index in shuffled(setups.len(), round) {
-            for concurrency in concurrencies {
-                jobs.push((index, concurrency));
+    for run in 0..options.runs {
+        let mut results = Results::new();
+        for round in 0..options.rounds {
+            let mut jobs: Vec<(usize, u32)> = Vec::new();
+            // Rounds are numbered across runs so that no two rounds share an order.
+            for index in shuffled(setups.len(), run * options.rounds + round) {
+                for concurrency in concurrencies {
+                    jobs.push((index, concurrency));
+                }
+            }
+            for (index, concurrency) in jobs {
+                let setup = &setups[index];
+                let sample = measure(setup, concurrency, &options, echo.addr)?;
+                done += 1;
+                let cpu = |v: Option<f64>| v.map_or_else(|| "?".into(), |us| format!("{us:.2}"));
+                eprintln!(
+                    "[{done}/{total}, run {}, round {}] {:<22} c{concurrency}: direct {:>8.0} rps {:>6} CPU µs, echo {:>8.0} rps {:>6} CPU µs, ready {:.2} s, RSS {:.1} MB",
+                    run + 1,
+                    round + 1,
+                    setup.id,
+                    sample.direct,
+                    cpu(sample.direct_cpu_us),
+                    sample.echo,
+                    cpu(sample.echo_cpu_us),
+                    sample.ready,
+                    sample.rss as f64 / 1e6
+                );
+                results.entry((setup.id.to_string(), concurrency)).or_default().push(sample);
             }
         }
-        for (index, concurrency) in jobs {
-            let setup = &setups[index];
-            let sample = measure(setup, concurrency, &options, echo.addr)?;
-            done += 1;
-            eprintln!(
-                "[{done}/{total}, round {}] {:<22} c{concurrency}: direct {:>8.0} rps, echo {:>8.0} rps, ready {:.2} s",
-                round + 1,
-                setup.id,
-                sample.direct,
-                sample.echo,
-                sample.ready
-            );
-            results.entry((setup.id.to_string(), concurrency)).or_default().push(sample);
-        }
+        runs.push(results);
     }
     drop(echo);
     let report = Report {
         options: &options,
         setups: &setups,
-        results: &results,
+        runs: &runs,
+        pooled: stats::pooled(&runs),
         envoy_version,
         wrk_version,
         list_facts,
