@@ -278,7 +278,7 @@ impl Report<'_> {
             let _ = write!(md, "| {} |", setup.label);
             for route in Route::BOTH {
                 let rps: Vec<f64> = rounds.iter().map(|s| s.rps(route)).collect();
-                let baseline_only = |values: Vec<f64>| {
+                let over_baseline = |values: Vec<f64>| {
                     if setup.id == BASELINE {
                         "—".to_string()
                     } else {
@@ -289,9 +289,9 @@ impl Report<'_> {
                     md,
                     " {} | {} | {} | {} |",
                     fmt_spread(&rps, 0),
-                    baseline_only(added(&self.pooled, setup.id, concurrency, route)),
+                    over_baseline(added(&self.pooled, setup.id, concurrency, route)),
                     fmt_spread(&cpu(&self.pooled, setup.id, concurrency, route), 2),
-                    baseline_only(added_cpu(&self.pooled, setup.id, concurrency, route)),
+                    over_baseline(added_cpu(&self.pooled, setup.id, concurrency, route)),
                 );
             }
             md.push('\n');
@@ -332,10 +332,12 @@ impl Report<'_> {
         let _ = writeln!(md, "- machine: {cores} cores ({cpu}); at `--concurrency 1` Envoy's worker is pinned to core 1 and wrk to core 0 (`taskset`); at 2 workers nothing is pinned (two cores hold the workers and wrk)");
         let _ = writeln!(
             md,
-            "- {} run(s) of {} interleaved rounds each: every configuration once per round, in a shuffled order (a different one every round); the tables give medians with min–max across all {} rounds",
-            options.runs,
+            "- {} of {} interleaved {} each: every configuration once per round, in a shuffled order (a different one every round); the tables give medians with min–max across all {} {}",
+            count(options.runs, "run"),
             options.rounds,
-            options.runs * options.rounds
+            plural(options.rounds, "round"),
+            options.runs * options.rounds,
+            plural(options.runs * options.rounds, "round"),
         );
         let _ = writeln!(
             md,
@@ -485,6 +487,18 @@ impl Report<'_> {
     }
 }
 
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}
+
+fn count(n: usize, word: &str) -> String {
+    format!("{n} {}", plural(n, word))
+}
+
 fn xml(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -492,4 +506,71 @@ fn xml(text: &str) -> String {
 fn human(duration: Duration) -> String {
     let seconds = duration.as_secs();
     format!("{}m{:02}s", seconds / 60, seconds % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::runs::Sample;
+    use super::*;
+
+    fn setup(id: &'static str) -> Setup {
+        Setup { id, label: id, filters: Vec::new(), headers: Vec::new(), script: None }
+    }
+
+    /// One round: no filter at 50,000 rps and 10 µs of worker CPU; `empty` and `noop` slower.
+    fn run(noop_cpu: f64) -> Results {
+        let sample = |rps: f64, cpu: f64, rss: u64| Sample {
+            direct: rps,
+            echo: rps / 2.0,
+            direct_cpu_us: Some(cpu),
+            echo_cpu_us: Some(cpu * 2.0),
+            rss,
+            ..Sample::default()
+        };
+        let mut results = Results::new();
+        for concurrency in [1, 2] {
+            results.insert(("none".into(), concurrency), vec![sample(50_000.0, 10.0, 60_000_000)]);
+            results.insert(("empty".into(), concurrency), vec![sample(40_000.0, 12.0, 80_000_000)]);
+            results.insert(("noop".into(), concurrency), vec![sample(39_000.0, noop_cpu, 84_000_000)]);
+        }
+        results
+    }
+
+    #[test]
+    fn targets_show_each_run_and_judge_the_median() {
+        let options = parse_options();
+        let setups = [setup("none"), setup("empty"), setup("noop")];
+        let runs = [run(12.2), run(12.6)];
+        let report = Report {
+            options: &options,
+            setups: &setups,
+            runs: &runs,
+            pooled: super::super::stats::pooled(&runs),
+            envoy_version: String::new(),
+            wrk_version: String::new(),
+            list_facts: Vec::new(),
+            elapsed: Duration::from_secs(61),
+        };
+        let md = report.markdown();
+        let row = md.lines().find(|l| l.starts_with("| sdk-ext's own cost")).unwrap();
+        // 0.2 and 0.6 µs: the median 0.4 meets ≤ 0.5, but the runs are 3× apart.
+        assert!(
+            row.contains("| 0.20 µs (0.20–0.20) | 0.60 µs (0.60–0.60) | 0.40 µs | ≤ 0.50 µs | **no** | met |"),
+            "{row}"
+        );
+        let unmeasured = md.lines().find(|l| l.starts_with("| chain / three separate filters")).unwrap();
+        assert!(
+            unmeasured.ends_with("| not measured | not measured | not measured | ≤ 0.50× | — | — |"),
+            "{unmeasured}"
+        );
+        // Worker CPU columns: 12 µs per request, 2 over no filter.
+        let empty = md.lines().find(|l| l.starts_with("| empty |")).unwrap();
+        assert!(empty.contains("| 12.00 (12.00–12.00) | 2.00 (2.00–2.00) |"), "{empty}");
+        // RSS at one and two workers.
+        assert!(md.contains("| empty | 0 ms | 80.0 MB | 80.0 MB | +0.0 MB |"), "{md}");
+    }
+
+    fn parse_options() -> Options {
+        super::super::config::parse(&[]).unwrap()
+    }
 }
