@@ -80,7 +80,7 @@ pub(super) fn added_cpu(results: &Results, id: &str, concurrency: u32, route: Ro
 
 /// Envoy's RSS with `id` minus with `other`, bytes, per round.
 pub(super) fn rss_over(results: &Results, id: &str, other: &str, concurrency: u32) -> Vec<f64> {
-    per_round(results, id, other, concurrency, |m, o| (m.rss > 0 && o.rss > 0).then(|| m.rss as f64 - o.rss as f64))
+    per_round(results, id, other, concurrency, |m, o| (m.rss > 0 && o.rss > 0).then_some(m.rss as f64 - o.rss as f64))
 }
 
 /// The ratio of two medians (e.g. of added µs across rounds).
