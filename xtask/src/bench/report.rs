@@ -341,7 +341,7 @@ impl Report<'_> {
         );
         let _ = writeln!(
             md,
-            "- targets: each run's figure side by side; met or missed is decided on the median of the runs' figures; repeatable: the runs agree within ±{:.0}% (max/min − 1 ≤ {REPEATABLE_WITHIN:.2})",
+            "- targets: each run's figure side by side; met or missed is decided on the median of the runs' figures; repeatable: the runs agree within ±{:.0}% (max/min − 1 ≤ {REPEATABLE_WITHIN:.2}); a ratio whose reference added no cost (at or below zero: noise) shows ∞",
             REPEATABLE_WITHIN * 100.0
         );
         let _ = writeln!(md, "- every request carries `x-probe`, `x-api-key` and `authorization` (a valid token for the JWT configurations); `/direct` answers from a `direct_response` route, `/echo` goes to the echo upstream (its own process, on wrk's core)");

@@ -83,9 +83,11 @@ pub(super) fn rss_over(results: &Results, id: &str, other: &str, concurrency: u3
     per_round(results, id, other, concurrency, |m, o| (m.rss > 0 && o.rss > 0).then_some(m.rss as f64 - o.rss as f64))
 }
 
-/// The ratio of two medians (e.g. of added µs across rounds).
+/// The ratio of two medians (e.g. of added µs across rounds). A denominator that added no cost
+/// (noise at or below zero) makes the ratio meaningless: infinite, so that it cannot meet a limit.
 pub(super) fn ratio_of_medians(numerator: &[f64], denominator: &[f64]) -> Option<f64> {
-    Some(median_of(numerator)? / median_of(denominator)?)
+    let (n, d) = (median_of(numerator)?, median_of(denominator)?);
+    Some(if d > 0.0 { n / d } else { f64::INFINITY })
 }
 
 /// Ratios round by round. A round whose denominator added no cost has no meaningful ratio: it
@@ -180,6 +182,7 @@ mod tests {
     fn ratios_of_medians_and_per_round() {
         assert_eq!(ratio_of_medians(&[2.0, 4.0, 6.0], &[1.0, 2.0, 3.0]), Some(2.0));
         assert_eq!(ratio_of_medians(&[], &[1.0]), None);
+        assert_eq!(ratio_of_medians(&[1.0], &[-0.5]), Some(f64::INFINITY));
         assert_eq!(round_ratios(&[2.0, 3.0], &[2.0, 2.0]), vec![1.0, 1.5]);
         assert_eq!(round_ratios(&[2.0], &[0.0]), vec![f64::INFINITY]);
     }
