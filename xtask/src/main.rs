@@ -42,9 +42,11 @@ commands:
        --admin-port N          admin port (default 9901; 0: a free port)
        --check                 run every printed command (with bash, as printed), check each answers as its note
                                says, then stop; non-zero exit if one does not
-  bench [--rounds N] [--seconds S] [--only a,b] [--quick]
+  bench [--runs N] [--rounds N] [--seconds S] [--only a,b] [--quick] [--out DIR]
                              Sieve against no filter, the proxy-wasm floor, Lua and Envoy's native filters
-                             (release build, wrk, pinned cores; writes bench/RESULTS.md and the chart)
+                             (release build, wrk, pinned cores): throughput, worker CPU per request, RSS;
+                             N whole runs (default 2) to show the targets repeat; --quick: one short run;
+                             writes bench/RESULTS.md and the chart (or into DIR)
   bench-auth [--quick] [--samples N] [--checks-only] [--probe FILE.wasm]
                              the auth filter's expensive checks timed inside Envoy's V8 (a signature per
                              algorithm, a password per stored form, native for scale), and floods of forged
