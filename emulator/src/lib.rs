@@ -483,6 +483,19 @@ pub struct Emulator {
     dead: Option<Trap>,
 }
 
+/// For tests of config errors: starts `module` with each config and checks that it is refused with
+/// a log holding the expected text (the field the error names, say). Panics with the config
+/// otherwise.
+pub fn assert_refusals<C: fmt::Display>(module: impl AsRef<Path>, cases: &[(C, &str)]) {
+    for (config, expected) in cases {
+        let log = Emulator::builder(module.as_ref())
+            .plugin_config(config.to_string())
+            .refusal()
+            .unwrap_or_else(|e| panic!("{config}: {e}"));
+        assert!(log.contains(expected), "{config}: {expected:?} not in {log}");
+    }
+}
+
 impl Emulator {
     /// Starts setting up an emulator for the module at `module`.
     pub fn builder(module: impl AsRef<Path>) -> Builder {

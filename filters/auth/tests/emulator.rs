@@ -398,13 +398,7 @@ fn bad_configs_are_refused_naming_the_field() {
             "providers[0].basic.users[0].password_hash: the iteration count must be",
         ),
     ];
-    for (config, expected) in cases {
-        let log = Emulator::builder(module())
-            .plugin_config(config.to_string())
-            .refusal()
-            .unwrap_or_else(|e| panic!("{config}: {e}"));
-        assert!(log.contains(expected), "{expected:?} not in {log}");
-    }
+    sieve_emulator::assert_refusals(module(), &cases);
 }
 
 /// Providers `[jwt(remote), ext_authz, jwt(remote)]` with the key sets not fetched yet: the request

@@ -118,13 +118,7 @@ fn a_bad_stage_config_is_refused_naming_the_stage_and_field() {
         (json!({"headers": {}}), "stages: give the stages"),
         (json!({"stages": [{"headers": {}}], "extra": 1}), "extra: unknown field"),
     ];
-    for (config, expected) in cases {
-        let log = Emulator::builder(module("sieve-chain"))
-            .plugin_config(config.to_string())
-            .refusal()
-            .unwrap_or_else(|e| panic!("{config}: {e}"));
-        assert!(log.contains(expected), "{expected:?} not in {log}");
-    }
+    sieve_emulator::assert_refusals(module("sieve-chain"), &cases);
 }
 
 fn authz_stage() -> Value {

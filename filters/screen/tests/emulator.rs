@@ -270,11 +270,5 @@ fn bad_configs_are_refused_naming_the_field() {
         (json!({"key": {"ip": {}}, "list": {"keys": ["a"]}}), "key: unknown variant `ip`"),
         (json!({"key": {"client_ip": {}}, "cidrs": ["10.0.0.0/33"], "list": {"keys": ["a"]}}), "cidrs[0]"),
     ];
-    for (config, expected) in cases {
-        let log = Emulator::builder(module())
-            .plugin_config(config.to_string())
-            .refusal()
-            .unwrap_or_else(|e| panic!("{config}: {e}"));
-        assert!(log.contains(expected), "{expected:?} not in {log}");
-    }
+    sieve_emulator::assert_refusals(module(), &cases);
 }
