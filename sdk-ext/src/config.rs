@@ -72,6 +72,30 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ConfigError> {
     from_value(serde_json::Value::Object(parse_object(bytes)?))
 }
 
+/// A number for a config error, e.g. `0.01`: up to nine decimals, trailing zeros dropped. Written
+/// here because `{}` on an f64 links core's float printing (~20 KiB) into every module that does it.
+pub fn decimal(value: f64) -> String {
+    if !value.is_finite() || value.abs() >= 1e15 {
+        return if value.is_nan() { "NaN".into() } else { "a number out of range".into() };
+    }
+    const SCALE: f64 = 1e9;
+    let scaled = (value.abs() * SCALE).round();
+    // Exact: below 1e15 * 1e9 < 2^84, but the integer part is below 1e15 < 2^53.
+    let whole = (scaled / SCALE).floor();
+    let fraction = (scaled - whole * SCALE) as u64;
+    let mut text = String::new();
+    if value < 0.0 && scaled > 0.0 {
+        text.push('-');
+    }
+    text.push_str(&(whole as u64).to_string());
+    if fraction > 0 {
+        let digits = format!("{fraction:09}");
+        text.push('.');
+        text.push_str(digits.trim_end_matches('0'));
+    }
+    text
+}
+
 fn kind_of(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",

@@ -111,9 +111,26 @@ pub fn deserialize<T: de::DeserializeOwned>(value: &Value) -> Result<T, PathErro
 #[derive(Clone, Copy)]
 struct Tracked<'de>(&'de Value);
 
+/// Every number type reads a number as `deserialize_u64` does; its visitor checks the range.
+macro_rules! numbers_as_u64 {
+    ($($kind:ident)*) => {
+        $(
+            fn $kind<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+                self.deserialize_u64(visitor)
+            }
+        )*
+    };
+}
+
+// `#[inline(never)]` on the methods below that take a visitor or a seed: each config type's
+// deserializer then stays its own function instead of being inlined into the one that holds the
+// field. V8 (TurboFan, which proxy-wasm's host runs every function through when a module loads)
+// takes peak memory that grows with the largest function, and Envoy's allocator keeps that peak:
+// measured on 2026-12-03, a 33 KiB deserializer cost every Envoy ~15 MB of RSS (bench/ANALYSIS.md).
 impl<'de> de::Deserializer<'de> for Tracked<'de> {
     type Error = PathError;
 
+    #[inline(never)]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
         match self.0 {
             Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0 }),
@@ -132,6 +149,7 @@ impl<'de> de::Deserializer<'de> for Tracked<'de> {
         }
     }
 
+    #[inline(never)]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
         match self.0 {
             Value::Null => visitor.visit_none(),
@@ -143,6 +161,7 @@ impl<'de> de::Deserializer<'de> for Tracked<'de> {
         visitor.visit_newtype_struct(self)
     }
 
+    #[inline(never)]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &str,
@@ -165,10 +184,111 @@ impl<'de> de::Deserializer<'de> for Tracked<'de> {
         visitor.visit_unit()
     }
 
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier
+    // Each request for a type reads only that type, refusing others as the visitor's own default
+    // would (`invalid type: map, expected a string`). Forwarding them to `deserialize_any` would
+    // compile every visitor's every method: a struct's positional `visit_seq` alone is about as
+    // large as its `visit_map`, for a form no config uses.
+    #[inline(never)]
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathError> {
+        match self.0 {
+            Value::Object(map) => visitor.visit_map(Map { entries: map.iter(), entry: None }),
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
     }
+
+    #[inline(never)]
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        match self.0 {
+            Value::Object(map) => visitor.visit_map(Map { entries: map.iter(), entry: None }),
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        match self.0 {
+            Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0 }),
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, PathError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, PathError> {
+        self.deserialize_seq(visitor)
+    }
+
+    #[inline(never)]
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        match self.0 {
+            Value::String(text) => visitor.visit_borrowed_str(text),
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        self.deserialize_str(visitor)
+    }
+
+    #[inline(never)]
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        match self.0 {
+            Value::Bool(b) => visitor.visit_bool(*b),
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        match self.0 {
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => visitor.visit_u64(u),
+                (_, Some(i), _) => visitor.visit_i64(i),
+                (_, _, Some(f)) => visitor.visit_f64(f),
+                _ => Err(de::Error::custom("a number out of range")),
+            },
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    #[inline(never)]
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, PathError> {
+        self.deserialize_unit(visitor)
+    }
+
+    numbers_as_u64! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128 deserialize_u8
+        deserialize_u16 deserialize_u32 deserialize_u128 deserialize_f32 deserialize_f64
+    }
+
+    forward_to_deserialize_any! { bytes byte_buf }
 }
 
 fn unexpected(value: &Value) -> de::Unexpected<'_> {
@@ -195,6 +315,7 @@ struct Seq<'de> {
 impl<'de> de::SeqAccess<'de> for Seq<'de> {
     type Error = PathError;
 
+    #[inline(never)]
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, PathError> {
         let Some(item) = self.items.next() else { return Ok(None) };
         let index = self.index;
@@ -222,6 +343,7 @@ impl<'de> de::MapAccess<'de> for Map<'de> {
         seed.deserialize(key.as_str().into_deserializer()).map(Some).map_err(|e| under_key(e, key))
     }
 
+    #[inline(never)]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, PathError> {
         let Some((key, value)) = self.entry.take() else { return Err(de::Error::custom("a value without its key")) };
         seed.deserialize(Tracked(value)).map_err(|e| under_key(e, key))
@@ -262,6 +384,7 @@ impl<'de> de::VariantAccess<'de> for Variant<'de> {
         self.within(de::Deserialize::deserialize)
     }
 
+    #[inline(never)]
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, PathError> {
         self.within(|content| seed.deserialize(content))
     }

@@ -128,3 +128,14 @@ fn errors_name_keys_positions_and_variants() {
     // An error leaves nothing behind for the next document.
     assert_eq!(parse::<Outer>(br#"{"items": [{"name": 2}]}"#).unwrap_err().field, "items[0].name");
 }
+
+#[test]
+fn decimal_prints_config_numbers_as_rust_does() {
+    for value in [0.01, 0.001, 0.5, 0.03125, 1.0, 1000.0, 12.75, 0.0, 1e-9, 123456.000001, -0.25] {
+        assert_eq!(decimal(value), format!("{value}"), "{value}");
+    }
+    assert_eq!(decimal(0.1 + 0.2), "0.3");
+    assert_eq!(decimal(f64::NAN), "NaN");
+    assert_eq!(decimal(f64::INFINITY), "a number out of range");
+    assert_eq!(decimal(-1e-12), "0");
+}

@@ -45,6 +45,7 @@ impl<F: Filter> Stage<F> {
     }
 
     /// Validates and compiles a configuration already parsed (a chain's stage entry).
+    #[inline(never)]
     pub fn configure_object(
         mut document: serde_json::Map<String, serde_json::Value>,
         host: &mut dyn Host,
@@ -139,6 +140,7 @@ impl<F: Filter> Stage<F> {
     // The request, through this stage: `core` is shared with the other stages (cached facts, the
     // consumer, callouts); `stage` is this filter's own state.
 
+    #[inline(never)]
     pub fn request(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>) -> Action {
         let calls_before = core.calls.len();
         let mut http = Http::new(host, core);
@@ -161,6 +163,7 @@ impl<F: Filter> Stage<F> {
         stage.apply(verdict, core, calls_before, host)
     }
 
+    #[inline(never)]
     pub fn response(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>) -> Action {
         // Our own local reply passes back through this filter: leave it as it is.
         if stage.replied {
@@ -172,6 +175,7 @@ impl<F: Filter> Stage<F> {
         stage.apply(verdict, core, calls_before, host)
     }
 
+    #[inline(never)]
     pub fn call_response(
         &self,
         host: &mut dyn Host,
@@ -189,6 +193,7 @@ impl<F: Filter> Stage<F> {
         stage.apply(verdict, core, calls_before, host)
     }
 
+    #[inline(never)]
     pub fn wake(&self, host: &mut dyn Host, core: &mut StreamCore, stage: &mut StageState<F>) -> Action {
         let Some(filter) = stage.filter.clone() else { return Action::Continue };
         let deadline = core.parked_until;
@@ -220,8 +225,21 @@ impl<F: Filter> Stage<F> {
     }
 }
 
+// Reading and compiling stay apart (`#[inline(never)]`): V8 compiles every function of a module
+// when it loads, with peak memory that grows with the largest ones, and Envoy keeps that peak
+// (bench/ANALYSIS.md: "What V8 keeps"). Configure-time code is run once; it need not be one piece.
 fn compile<F: Filter>(value: serde_json::Value, host: &mut dyn Host) -> Result<F, ConfigError> {
-    let typed: F::Config = config::from_value(value)?;
+    let typed = read_config::<F::Config>(value)?;
+    build::<F>(typed, host)
+}
+
+#[inline(never)]
+fn read_config<C: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<C, ConfigError> {
+    config::from_value(value)
+}
+
+#[inline(never)]
+fn build<F: Filter>(typed: F::Config, host: &mut dyn Host) -> Result<F, ConfigError> {
     F::configure(typed, &mut Setup::new(host, F::NAME))
 }
 

@@ -45,6 +45,7 @@ pub fn digest_hex(key: &str) -> String {
 }
 
 impl ApiKeyProvider {
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn compile(config: ApiKeyConfig) -> Result<Self, ConfigError> {
         let header = match (&config.header, &config.query) {
             (None, None) => Some(HeaderName::parse("x-api-key").map_err(|e| ConfigError::new("header", e))?),
@@ -79,6 +80,7 @@ impl ApiKeyProvider {
         self.digests.len()
     }
 
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn check(&self, http: &mut Http<'_>) -> Check {
         let (key, credential) = match self.find_key(http) {
             Some(found) => found,

@@ -181,3 +181,8 @@ fn no_limit_with_zero_and_config_errors_name_the_field() {
         "{error}"
     );
 }
+
+#[test]
+fn the_slow_rate_refusal_names_the_limit() {
+    assert_eq!(format!("{MAX_SLOW_RATE}"), "1000");
+}

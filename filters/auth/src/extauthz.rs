@@ -28,6 +28,7 @@ fn header(name: &str, field: &str) -> Result<HeaderName, ConfigError> {
 }
 
 impl ExtAuthzProvider {
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn compile(name: &str, config: ExtAuthzConfig) -> Result<Self, ConfigError> {
         if config.cluster.trim().is_empty() {
             return Err(ConfigError::new("cluster", "must name an Envoy cluster"));
@@ -68,6 +69,7 @@ impl ExtAuthzProvider {
 
     /// Dispatches the check. `Ok(token)`: wait for the answer; `Err(Check::Absent)`: nothing to
     /// check (see `when_present`).
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn dispatch(&self, http: &mut Http<'_>) -> Result<u32, Check> {
         if !self.when_present.is_empty() && !self.when_present.iter().any(|h| http.request_header(h.as_str()).is_some())
         {

@@ -336,6 +336,7 @@ fn provider_name(configured: Option<String>, default: &str) -> Result<String, Co
     Ok(name)
 }
 
+#[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
 fn compile_provider(config: ProviderConfig, setup: &mut Setup<'_>) -> Result<Provider, ConfigError> {
     let (name, kind, reasons): (String, Kind, &[Reason]) = match config {
         ProviderConfig::ApiKey(c) => {
@@ -396,6 +397,7 @@ impl Auth {
     }
 
     /// `Some(verdict)` when the request is decided (or must wait); `None` to try the next provider.
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     fn settle(&self, http: &mut Http<'_>, stream: &mut AuthStream, index: usize, check: Check) -> Option<Verdict> {
         let provider = self.providers.get(index)?;
         match check {
@@ -428,6 +430,7 @@ impl Auth {
         }
     }
 
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     fn accept(&self, http: &mut Http<'_>, index: usize, provider: &Provider, identity: Identity) -> Verdict {
         let declares = matches!(provider.kind, Kind::ApiKey(_) | Kind::Basic(_));
         if let Some((_, allowed)) = self.access.iter().find(|(matcher, _)| matcher.matches(http)) {
@@ -512,6 +515,7 @@ impl Auth {
     /// No provider accepted. The first refusal, in provider order, decides the answer: 503 if it
     /// could not be checked, the authorization service's status if it denied, else 401 with a
     /// challenge per provider.
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     fn deny(&self, http: &mut Http<'_>, stream: &AuthStream) -> Verdict {
         let first = stream.rejections.first().map(|(_, r)| r);
         if let Some(rejection) = first.filter(|r| r.reason.is_throttled()) {

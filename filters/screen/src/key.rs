@@ -35,6 +35,7 @@ pub enum KeySource {
 }
 
 impl KeySource {
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn compile(config: KeyConfig) -> Result<Self, ConfigError> {
         Ok(match config {
             KeyConfig::ClientIp { xff_num_trusted_hops, xff_trusted_hops } => {
@@ -92,6 +93,7 @@ impl KeySource {
     }
 
     /// The key of this request.
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn read(&self, http: &mut Http<'_>) -> KeyRead {
         if let KeySource::Query(name) = self {
             let Some(path) = http.path() else { return KeyRead::Missing };

@@ -330,6 +330,7 @@ impl Screen {
         self.feed.as_ref().and_then(|feed| feed.current(http)).or_else(|| self.config_list.clone())
     }
 
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     fn ask(&self, http: &mut Http<'_>, stream: &mut ScreenStream, confirm: &Confirm, key: String) -> Verdict {
         let path = format!("{}?key={}", confirm.path, sieve_sdk_ext::uri::encode_component(&key));
         let call = HttpCall {
@@ -355,6 +356,7 @@ impl Screen {
     }
 
     /// Applies the mode to "the key is (not) in the list".
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     fn decide(&self, http: &mut Http<'_>, in_list: bool, why: &str) -> Verdict {
         http.count(if in_list { self.stats.hits } else { self.stats.misses });
         let refuse = match self.mode {

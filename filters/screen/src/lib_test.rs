@@ -295,3 +295,8 @@ fn a_proxy_count_refuses_requests_that_bypassed_the_proxies() {
     .to_string();
     assert!(old.starts_with("key.client_ip.xff_trusted_hops: replaced by xff_num_trusted_hops"), "{old}");
 }
+
+#[test]
+fn the_cuckoo_rate_in_refusals_is_the_backends_rate() {
+    assert_eq!(crate::list::CUCKOO_PERCENT, format!("{:.1}", CUCKOO_FP_RATE * 100.0));
+}

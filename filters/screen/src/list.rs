@@ -10,6 +10,9 @@ use sieve_sdk_ext::ConfigError;
 
 /// Default target rate of inline Bloom lists.
 pub const DEFAULT_FP_RATE: f64 = 0.01;
+/// `CUCKOO_FP_RATE` in percent, as the refusal of a lower rate shows it (a test holds them equal):
+/// written out, because formatting an f64 links core's float printing (~20 KiB) into the module.
+pub const CUCKOO_PERCENT: &str = "3.1";
 
 /// Builds a set from keys, refusing (never silently dropping) keys that do not fit.
 pub fn build(
@@ -33,6 +36,7 @@ pub fn build(
 }
 
 /// The list given in the config (inline keys or a blob), if any.
+#[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
 pub fn from_config(config: &ListConfig, normalize: Normalize, form: KeyForm) -> Result<Option<ScreenSet>, ConfigError> {
     let backend = match config.backend.as_deref() {
         None => Backend::Exact,
@@ -50,8 +54,8 @@ pub fn from_config(config: &ListConfig, normalize: Normalize, form: KeyForm) -> 
         return Err(ConfigError::new(
             "fp_rate",
             format!(
-                "the Cuckoo backend cannot meet {fp_rate}: its rate is fixed at about {:.1}% by 8-bit fingerprints; use the Bloom backend, or add a confirm authority",
-                CUCKOO_FP_RATE * 100.0
+                "the Cuckoo backend cannot meet {}: its rate is fixed at about {CUCKOO_PERCENT}% by 8-bit fingerprints; use the Bloom backend, or add a confirm authority",
+                sieve_sdk_ext::config::decimal(fp_rate)
             ),
         ));
     }

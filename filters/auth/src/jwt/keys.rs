@@ -150,15 +150,21 @@ impl Key {
             (Material::Rsa(key), Alg::PS256) => key.verify_pss::<Sha256>(&Sha256::digest(message), signature),
             (Material::Rsa(key), Alg::PS384) => key.verify_pss::<Sha384>(&Sha384::digest(message), signature),
             (Material::Rsa(key), Alg::PS512) => key.verify_pss::<Sha512>(&Sha512::digest(message), signature),
-            (Material::EcP256(key), Alg::ES256) => match p256::ecdsa::Signature::from_slice(signature) {
-                Ok(signature) => key.verify(message, &signature).is_ok(),
-                Err(_) => false,
-            },
+            (Material::EcP256(key), Alg::ES256) => es256_verify(key, message, signature),
             _ => false,
         }
     }
 }
 
+#[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
+fn es256_verify(key: &p256::ecdsa::VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    match p256::ecdsa::Signature::from_slice(signature) {
+        Ok(signature) => key.verify(message, &signature).is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
 fn hmac_verify<M: Mac + hmac::digest::KeyInit>(secret: &[u8], message: &[u8], signature: &[u8]) -> bool {
     match <M as Mac>::new_from_slice(secret) {
         Ok(mut mac) => {
@@ -222,8 +228,13 @@ fn b64(field: &str, value: Option<&String>) -> Result<Vec<u8>, String> {
 }
 
 /// Parses one JWK. `Ok(None)`: a key for encryption, skipped.
+// Out of line (as are the key kinds' own readers): a key set's parse in one function was 12 KB of
+// Wasm, and V8's peak memory while compiling a module grows with its largest functions.
+#[inline(never)]
 pub fn parse_key(value: &serde_json::Value) -> Result<Option<Key>, String> {
-    let raw: RawJwk = serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK: {e}"))?;
+    // Read by sdk-ext's config deserializer, which every config type already uses, rather than
+    // serde_json's `Value` deserializer: one copy of the visitors in the module, not two.
+    let raw: RawJwk = sieve_sdk_ext::config::from_value(value.clone()).map_err(|e| format!("not a JWK: {e}"))?;
     if raw.usage.as_deref().is_some_and(|u| u != "sig") {
         return Ok(None);
     }
@@ -285,7 +296,7 @@ impl KeySet {
     /// usable key remains.
     pub fn parse(document: &serde_json::Value, strict: bool) -> Result<(KeySet, Vec<String>), String> {
         let doc: JwksDocument =
-            serde_json::from_value(document.clone()).map_err(|e| format!("not a JWKS document: {e}"))?;
+            sieve_sdk_ext::config::from_value(document.clone()).map_err(|e| format!("not a JWKS document: {e}"))?;
         let mut set = KeySet::default();
         let mut skipped = Vec::new();
         for (index, value) in doc.keys.iter().enumerate() {

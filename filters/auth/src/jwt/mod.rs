@@ -72,6 +72,7 @@ fn dotted(path: &str) -> Vec<String> {
 }
 
 impl JwtProvider {
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn compile(name: &str, config: JwtConfig, setup: &mut Setup<'_>) -> Result<Self, ConfigError> {
         let keys = match (config.jwks, config.remote_jwks) {
             (Some(_), Some(_)) => return Err(ConfigError::new("remote_jwks", "give jwks or remote_jwks, not both")),
@@ -163,6 +164,7 @@ impl JwtProvider {
         matches!(self.keys, Keys::Remote(_))
     }
 
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     fn find_token(&self, http: &mut Http<'_>) -> Option<(String, Credential)> {
         for source in &self.sources {
             match source {
@@ -237,6 +239,21 @@ impl JwtProvider {
                 Err(reason) => Check::Rejected(Rejection::new(reason)),
             };
         }
+        self.verify_fresh(http, &parsed, &keys, digest, now, credential)
+    }
+
+    /// A token not in the cache: its signature against the candidate keys, then its claims; an
+    /// accepted token is cached.
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
+    fn verify_fresh(
+        &self,
+        http: &mut Http<'_>,
+        parsed: &token::Token<'_>,
+        keys: &Rc<KeySet>,
+        digest: cache::TokenDigest,
+        now: i64,
+        credential: Credential,
+    ) -> Check {
         let candidates = match keys.candidates(parsed.kid.as_deref(), parsed.alg) {
             Ok(candidates) => candidates,
             Err(KeyLookup::UnknownKid) => return Check::Rejected(Rejection::new(Reason::UnknownKid)),
@@ -258,7 +275,7 @@ impl JwtProvider {
         if !verified {
             return Check::Rejected(Rejection::new(Reason::BadSignature));
         }
-        let claims = match token::claims(&parsed) {
+        let claims = match token::claims(parsed) {
             Ok(claims) => claims,
             Err(reason) => return Check::Rejected(Rejection::new(reason)),
         };
@@ -278,7 +295,7 @@ impl JwtProvider {
             .collect();
         self.verified
             .borrow_mut()
-            .insert(digest, CachedToken::new(&keys, &claims, consumer.to_string(), headers.clone()));
+            .insert(digest, CachedToken::new(keys, &claims, consumer.to_string(), headers.clone()));
         Check::Accepted(Identity { consumer: consumer.to_string(), headers, credential })
     }
 

@@ -222,6 +222,7 @@ impl RsaKey {
 
     /// RSASSA-PKCS1-v1_5 (RFC 8017 8.2.2): the encoded message rebuilt from `digest_info` (the
     /// DER prefix naming the hash) and `hashed`, compared with what the signature opens to.
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn verify_pkcs1v15(&self, digest_info: &[u8], hashed: &[u8], signature: &[u8]) -> bool {
         let k = self.size();
         let t_len = digest_info.len() + hashed.len();
@@ -240,6 +241,7 @@ impl RsaKey {
     }
 
     /// RSASSA-PSS with MGF1 over `D` and a salt as long as the hash (RFC 8017 9.1.2; RFC 7518 3.5).
+    #[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
     pub fn verify_pss<D: Digest>(&self, hashed: &[u8], signature: &[u8]) -> bool {
         let h_len = <D as Digest>::output_size();
         let s_len = h_len;

@@ -38,6 +38,7 @@ fn decode(segment: &str) -> Result<Vec<u8>, Reason> {
 }
 
 /// Splits and decodes the header. `alg: none` and unknown algorithms are `BadAlgorithm`.
+#[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
 pub fn parse(token: &str) -> Result<Token<'_>, Reason> {
     let mut parts = token.split('.');
     let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
@@ -68,6 +69,7 @@ pub fn parse(token: &str) -> Result<Token<'_>, Reason> {
 }
 
 /// Decodes the (verified) payload: a JSON object.
+#[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
 pub fn claims(token: &Token<'_>) -> Result<Map<String, Value>, Reason> {
     match serde_json::from_slice(&decode(token.payload_b64)?) {
         Ok(Value::Object(map)) => Ok(map),
@@ -96,6 +98,7 @@ pub(crate) fn numeric(value: &Value) -> Option<i64> {
 }
 
 /// Checks `exp`, `nbf`, `iss` and `aud` against `now` (seconds since the epoch, host clock).
+#[inline(never)] // its own function: sdk-ext/README.md, "What a module costs in memory"
 pub fn check_claims(claims: &Map<String, Value>, rules: &ClaimRules, now: i64) -> Result<(), Reason> {
     let time = |name: &str| claims.get(name).map(|value| numeric(value).ok_or(Reason::Malformed)).transpose();
     check_times(time("exp")?, time("nbf")?, rules, now)?;

@@ -243,7 +243,9 @@ impl ScreenSet {
             Backend::Exact => Inner::Exact(HashSet::with_capacity(capacity_usize.min(1 << 20))),
             Backend::Bloom => {
                 if !(fp_rate > 0.0 && fp_rate < 1.0) {
-                    return Err(ScreenError::Invalid(format!("fp_rate must be between 0 and 1, got {fp_rate}")));
+                    // The rate is not printed: formatting an f64 links core's float printing (~20
+                    // KiB) into every module that holds a set. The caller knows what it asked for.
+                    return Err(ScreenError::Invalid("fp_rate must be between 0 and 1".into()));
                 }
                 let bloom = Bloom::new_for_fp_rate_with_seed(capacity_usize, fp_rate, &derive_seed(b"bloom", &seed))
                     .map_err(|e| ScreenError::Invalid(e.to_string()))?;
@@ -251,10 +253,9 @@ impl ScreenSet {
             }
             Backend::Cuckoo => {
                 if fp_rate < CUCKOO_FP_RATE {
-                    return Err(ScreenError::Invalid(format!(
-                        "the Cuckoo backend's false-positive rate is fixed at about {:.1}% (8-bit fingerprints); {fp_rate} cannot be met: use the Bloom backend, or an exact confirmation",
-                        CUCKOO_FP_RATE * 100.0
-                    )));
+                    return Err(ScreenError::Invalid(
+                        "the Cuckoo backend's false-positive rate is fixed at about 3.1% (8-bit fingerprints); a lower rate cannot be met: use the Bloom backend, or an exact confirmation".into(),
+                    ));
                 }
                 // Room for `capacity` keys at most CUCKOO_MAX_LOAD full.
                 let wanted = ((capacity_usize as f64) / CUCKOO_MAX_LOAD).ceil() as usize;

@@ -182,3 +182,12 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn a_cuckoo_rate_below_its_own_is_refused_with_the_rate_it_has() {
+    let Err(ScreenError::Invalid(why)) = ScreenSet::new(Backend::Cuckoo, 100, 0.001, Normalize::default(), [1; 32])
+    else {
+        panic!("a Cuckoo set cannot meet 0.1%")
+    };
+    assert!(why.contains(&format!("about {:.1}%", CUCKOO_FP_RATE * 100.0)), "{why}");
+}
