@@ -110,7 +110,7 @@ pub fn build_chain(stages: &[&str], target_dir: Option<&Path>, verbose: bool) ->
         return Err("a chain needs at least one stage (headers, auth, screen)".into());
     }
     let features = stages.join(",");
-    let mut args = vec!["--package", "sieve-chain", "--no-default-features", "--features", &features];
+    let mut args = vec!["--package", "sieve-chain-module", "--no-default-features", "--features", &features];
     let target = target_dir.map(|dir| dir.display().to_string());
     if let Some(target) = &target {
         args.extend(["--target-dir", target]);

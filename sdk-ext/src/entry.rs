@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-/// The module's entry point (`_initialize`), starting module `K`: what [`crate::export_filter!`]
-/// and [`crate::export_chain!`] expand to in the module crate.
+/// The module's entry point (`_initialize`), starting module `K`: what [`crate::export_module!`]
+/// (and so `export_filter!` and `export_chain!`) expands to in the module crate.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __entry_point {

@@ -45,7 +45,16 @@ pub use serde_json as __serde_json;
 #[macro_export]
 macro_rules! export_filter {
     ($filter:ty) => {
+        $crate::export_module!($crate::stage::Stage<$filter>);
+    };
+}
+
+/// Exports a module type (a chain that [`crate::define_chain!`] made) as the proxy-wasm module
+/// (only when building for Wasm): the one line of a chain's `module/` crate.
+#[macro_export]
+macro_rules! export_module {
+    ($module:ty) => {
         #[cfg(target_arch = "wasm32")]
-        $crate::__entry_point!($crate::stage::Stage<$filter>);
+        $crate::__entry_point!($module);
     };
 }

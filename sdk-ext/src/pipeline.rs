@@ -106,6 +106,7 @@ pub const STAGES_KEY: &str = "stages";
 
 /// Reads a chain's `{"stages": [{"<name>": {config}}, ...]}`, building each stage with `build`
 /// (`None`: no stage of that name; `names` lists them for the error).
+#[inline(never)]
 pub fn configure_stages<K>(
     bytes: &[u8],
     host: &mut dyn Host,
@@ -216,6 +217,7 @@ impl<S> States<S> {
 
 impl<K: Module> Pipeline<K> {
     /// Parses, validates and compiles the plugin configuration.
+    #[inline(never)]
     pub fn configure(bytes: &[u8], host: &mut dyn Host) -> Result<Self, ConfigError> {
         let stages = K::configure(bytes, host)?;
         let mut offsets = Vec::with_capacity(stages.len());
@@ -345,8 +347,8 @@ impl<K: Module> Pipeline<K> {
     }
 }
 
-/// Exports a chain module offering the given filters as stages: an enum of the stages (and one of
-/// their per-request states), so that a request's state is typed and dispatch is a `match`.
+/// Exports a chain module offering the given filters as stages: [`crate::define_chain!`] and the
+/// module's entry point, in a crate that is only a `cdylib`.
 ///
 /// ```text
 /// sieve_sdk_ext::export_chain!(SieveStages, "chain", {
@@ -356,6 +358,19 @@ impl<K: Module> Pipeline<K> {
 /// ```
 #[macro_export]
 macro_rules! export_chain {
+    ($stages:ident, $name:literal, { $($body:tt)+ }) => {
+        $crate::define_chain!($stages, $name, { $($body)+ });
+        $crate::export_module!($stages);
+    };
+}
+
+/// A chain's stages as a type, without an entry point: an enum of the stages (and one of their
+/// per-request states), so that a request's state is typed and dispatch is a `match`. A library
+/// defines it (tests and fuzzing link it); a `cdylib` holding only
+/// `sieve_sdk_ext::export_module!(chain::Stages)` makes the module. (A crate that is both an
+/// `rlib` and a `cdylib` is linked without LTO: a larger module.)
+#[macro_export]
+macro_rules! define_chain {
     ($stages:ident, $name:literal, { $($(#[$meta:meta])* $variant:ident : $stage:literal => $filter:ty),+ $(,)? }) => {
         /// The stages this chain module offers.
         pub enum $stages {
@@ -442,9 +457,6 @@ macro_rules! export_chain {
                 format!("stages: {}", names.join(" -> "))
             }
         }
-
-        #[cfg(target_arch = "wasm32")]
-        $crate::__entry_point!($stages);
     };
 }
 

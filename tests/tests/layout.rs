@@ -123,14 +123,25 @@ fn a_module_crate_is_only_the_entry_point() {
         let lib = std::fs::read_to_string(module.join("lib.rs")).unwrap();
         let code: Vec<&str> = lib.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//")).collect();
         assert_eq!(code.len(), 1, "{}: {code:?}", relative(&module));
-        assert!(code[0].starts_with("sieve_sdk_ext::export_filter!(filter::"), "{}: {code:?}", relative(&module));
-        // The filter library itself exports nothing: a chain links it as a stage.
+        // A filter's module exports the filter; the chain's, the stages its library defines.
+        assert!(
+            code[0].starts_with("sieve_sdk_ext::export_filter!(filter::")
+                || code[0].starts_with("sieve_sdk_ext::export_module!(chain::"),
+            "{}: {code:?}",
+            relative(&module)
+        );
+        // The library itself exports nothing: a chain links it as a stage, and a crate that is an
+        // rlib and a cdylib is linked without LTO.
         for file in rust_files(&dir.join("src")) {
             let text = std::fs::read_to_string(&file).unwrap();
-            assert!(!text.contains("export_filter!"), "{} exports a module entry point", relative(&file));
+            for export in ["export_filter!", "export_module!", "export_chain!"] {
+                assert!(!text.contains(export), "{} exports a module entry point ({export})", relative(&file));
+            }
         }
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(!manifest.contains("cdylib"), "{}: the library is not the module", relative(&dir));
     }
-    assert!(seen >= 3, "filters with a module/ crate: {seen}");
+    assert!(seen >= 4, "filters with a module/ crate: {seen}");
 }
 
 #[test]
