@@ -7,10 +7,12 @@
 //! - `new`:   a new filter from the template, registered everywhere;
 //! - `fuzz`:  every cargo-fuzz target for a while, with a report;
 //! - `soak`:  a million requests of mixed traffic through the chain, memory watched;
+//! - `bench-memory`: what a module costs Envoy in memory, and why;
 //! - `differential`: the same generated requests through Sieve and Envoy's native filters, compared.
 
 mod bench;
 mod bench_auth;
+mod bench_memory;
 mod bench_screen;
 mod differential;
 mod fuzz;
@@ -52,6 +54,10 @@ commands:
                              algorithm, a password per stored form, native for scale), and floods of forged
                              tokens and wrong passwords against one worker with and without the budgets
                              (CPU, latency of good requests); writes target/bench/auth.md
+  bench-memory [--rounds N] [--out DIR] [--quick]
+                             what a module costs Envoy in memory: synthetic modules (code by itself, large
+                             functions) and Sieve's, each in its own Envoy; RSS, and tcmalloc's bytes kept
+                             and left over from compiling; writes bench/MEMORY.md
   bench-screen [--quick] [--sizes N,M] [--rounds R]
                              the screening benchmark (release build; writes target/bench/screen.md)
   new NAME                   a new filter filters/NAME from xtask/template: config, hooks, README, unit,
@@ -105,6 +111,9 @@ fn main() -> ExitCode {
             Some("differential") => differential::differential(args.get(1..).unwrap_or_default()),
             Some("oci") => oci::oci(args.get(1..).unwrap_or_default()),
             Some("bench") => in_release("bench", args.get(1..).unwrap_or_default(), bench::bench),
+            Some("bench-memory") => {
+                in_release("bench-memory", args.get(1..).unwrap_or_default(), bench_memory::bench_memory)
+            }
             Some("bench-auth") => in_release("bench-auth", args.get(1..).unwrap_or_default(), bench_auth::bench_auth),
             Some("bench-screen") => {
                 in_release("bench-screen", args.get(1..).unwrap_or_default(), bench_screen::bench_screen)
