@@ -215,6 +215,11 @@ impl<K: Module> Callbacks for Shim<K> {
     }
 }
 
+/// talc instead of Rust's default dlmalloc: a small allocation and its free cost ~2,000 Wasm
+/// instructions under dlmalloc, and a request makes a dozen (sdk-ext/README.md, "The allocator").
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 // ---- the exports ----
 
 #[no_mangle]
