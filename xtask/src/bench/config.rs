@@ -37,8 +37,8 @@ pub(super) struct Options {
 pub(super) fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         runs: 2,
-        rounds: 3,
-        seconds: 3,
+        rounds: 6,
+        seconds: 2,
         warmup: 1,
         connections: 16,
         only: None,
@@ -436,9 +436,9 @@ mod tests {
     }
 
     #[test]
-    fn defaults_are_two_runs_of_three_rounds() {
+    fn defaults_are_two_runs_of_six_rounds() {
         let options = parse(&[]).unwrap();
-        assert_eq!((options.runs, options.rounds, options.seconds, options.warmup), (2, 3, 3, 1));
+        assert_eq!((options.runs, options.rounds, options.seconds, options.warmup), (2, 6, 2, 1));
         assert!(options.only.is_none());
         assert_eq!(options.invocation, "cargo xtask bench");
     }

@@ -1,12 +1,12 @@
 //! `cargo xtask bench`: Sieve's filters against no filter, the bare proxy-wasm floor, Envoy's Lua
-//! filter and Envoy's native filters, side by side in one run, in interleaved rounds (every
-//! configuration once per round, in a shuffled order), with `wrk` as the load generator and Envoy's
-//! worker and `wrk` pinned to separate cores. Throughput, the CPU time of Envoy's worker threads
+//! filter and Envoy's native filters, side by side in one run: every configuration's Envoy is up
+//! at once, and each round measures every configuration once, back to back in a shuffled order,
+//! with `wrk` as the load generator and Envoy's worker and `wrk` pinned to separate cores. Throughput, the CPU time of Envoy's worker threads
 //! per request, and Envoy's RSS; the whole measurement repeated `--runs` times so the report can
 //! say whether each target's figure repeats. Writes `bench/RESULTS.md` and `bench/added-us.svg`.
 //!
 //! - `config`: options, the configurations under test, their Envoy configs;
-//! - `runs`:   wrk, the echo upstream, one configuration measured at one concurrency;
+//! - `runs`:   wrk, the echo upstream, one configuration's Envoy measured round after round;
 //! - `stats`:  medians, spreads, added costs, ratios, repeatability;
 //! - `report`: targets, tables and the chart.
 
@@ -17,7 +17,7 @@ mod stats;
 
 use config::{list_blob, parse, setups, Setup};
 use report::Report;
-use runs::{measure, wrk_binary, EchoProcess};
+use runs::{wrk_binary, EchoProcess, Instance};
 use sieve_e2e::{modules, workspace_root, Envoy};
 use sieve_screen_set::Backend;
 use stats::Results;
@@ -93,32 +93,35 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let mut done = 0;
     for run in 0..options.runs {
         let mut results = Results::new();
-        for round in 0..options.rounds {
-            let mut jobs: Vec<(usize, u32)> = Vec::new();
-            // Rounds are numbered across runs so that no two rounds share an order.
-            for index in shuffled(setups.len(), run * options.rounds + round) {
-                for concurrency in concurrencies {
-                    jobs.push((index, concurrency));
+        for concurrency in concurrencies {
+            // Every configuration's Envoy up at once (idle ones wait on epoll): a round then
+            // measures them all back to back, and the figures compared come from the same minutes.
+            eprintln!("run {}: starting {} Envoys with {concurrency} worker(s)...", run + 1, setups.len());
+            let instances = setups
+                .iter()
+                .map(|setup| Instance::start(setup, concurrency, &options, echo.addr))
+                .collect::<Result<Vec<_>, _>>()?;
+            for round in 0..options.rounds {
+                // Rounds are numbered across runs so that no two rounds share an order.
+                for index in shuffled(setups.len(), run * options.rounds + round) {
+                    let (setup, instance) = (&setups[index], &instances[index]);
+                    let sample = instance.sample(setup, &options)?;
+                    done += 1;
+                    let cpu = |v: Option<f64>| v.map_or_else(|| "?".into(), |us| format!("{us:.2}"));
+                    eprintln!(
+                        "[{done}/{total}, run {}, c{concurrency}, round {}] {:<22} direct {:>8.0} rps {:>6} CPU µs, echo {:>8.0} rps {:>6} CPU µs, ready {:.2} s, RSS {:.1} MB",
+                        run + 1,
+                        round + 1,
+                        setup.id,
+                        sample.direct,
+                        cpu(sample.direct_cpu_us),
+                        sample.echo,
+                        cpu(sample.echo_cpu_us),
+                        sample.ready,
+                        sample.rss as f64 / 1e6
+                    );
+                    results.entry((setup.id.to_string(), concurrency)).or_default().push(sample);
                 }
-            }
-            for (index, concurrency) in jobs {
-                let setup = &setups[index];
-                let sample = measure(setup, concurrency, &options, echo.addr)?;
-                done += 1;
-                let cpu = |v: Option<f64>| v.map_or_else(|| "?".into(), |us| format!("{us:.2}"));
-                eprintln!(
-                    "[{done}/{total}, run {}, round {}] {:<22} c{concurrency}: direct {:>8.0} rps {:>6} CPU µs, echo {:>8.0} rps {:>6} CPU µs, ready {:.2} s, RSS {:.1} MB",
-                    run + 1,
-                    round + 1,
-                    setup.id,
-                    sample.direct,
-                    cpu(sample.direct_cpu_us),
-                    sample.echo,
-                    cpu(sample.echo_cpu_us),
-                    sample.ready,
-                    sample.rss as f64 / 1e6
-                );
-                results.entry((setup.id.to_string(), concurrency)).or_default().push(sample);
             }
         }
         runs.push(results);

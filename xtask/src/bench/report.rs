@@ -74,10 +74,11 @@ struct Figures<'a> {
 }
 
 impl Figures<'_> {
-    /// Ratio targets compare added µs at one pinned worker on the direct route: the least noisy
-    /// place, where the filter's own work is the largest share.
+    /// Ratio targets compare the worker CPU µs a configuration adds per request over no filter,
+    /// at one pinned worker on the direct route: the least noisy place, where the filter's own
+    /// work is the largest share, and a figure that does not depend on how fast wrk is.
     fn added(&self, id: &str) -> Vec<f64> {
-        added(self.results, id, 1, Route::Direct)
+        added_cpu(self.results, id, 1, Route::Direct)
     }
 
     fn ratio(&self, a: &str, b: &str) -> Option<f64> {
@@ -133,12 +134,12 @@ impl Figures<'_> {
             unit: "×",
         };
         let mut targets = vec![
-            ratio("chain / three separate filters (added µs)", CHAIN, "three", 0.5),
+            ratio("chain / three separate filters (added worker CPU µs)", CHAIN, "three", 0.5),
             ratio("chain / empty filter", CHAIN, EMPTY, 2.5),
             ratio("Sieve headers / Lua", HEADERS, "lua", 0.75),
             ratio("Sieve headers / empty filter", HEADERS, EMPTY, 1.8),
             Target {
-                what: "Sieve headers (anchor job) / hand-written filter, every round (the worst round's ratio of added µs; min–max of the rounds)".into(),
+                what: "Sieve headers (anchor job) / hand-written filter, every round (the worst round's ratio of added worker CPU µs; min–max of the rounds)".into(),
                 figure: self.worst_round_ratio(HEADERS, HAND_WRITTEN),
                 limit: 1.1,
                 unit: "×",
@@ -334,7 +335,7 @@ impl Report<'_> {
         let _ = writeln!(md, "- machine: {cores} cores ({cpu}); at `--concurrency 1` Envoy's worker is pinned to core 1 and wrk to core 0 (`taskset`); at 2 workers nothing is pinned (two cores hold the workers and wrk)");
         let _ = writeln!(
             md,
-            "- {} of {} interleaved {} each: every configuration once per round, in a shuffled order (a different one every round); the tables give medians with min–max across all {} {}",
+            "- {} of {} {} each: every configuration's Envoy is started once per run and concurrency and stays up; a round measures each of them once, back to back, in a shuffled order (a different one every round), so the figures a ratio compares come from the same minutes; the tables give medians with min–max across all {} {}",
             count(options.runs, "run"),
             options.rounds,
             plural(options.rounds, "round"),
@@ -343,7 +344,7 @@ impl Report<'_> {
         );
         let _ = writeln!(
             md,
-            "- targets: each run's figure side by side; met or missed is decided on the median of the runs' figures; repeatable: the runs agree within ±{:.0}% (max/min − 1 ≤ {REPEATABLE_WITHIN:.2}); a ratio whose reference added no cost (at or below zero: noise) shows ∞",
+            "- targets: ratios are of the worker CPU µs each configuration adds over no filter (one worker, `/direct`); each run's figure side by side; met or missed is decided on the median of the runs' figures; repeatable: the runs agree within ±{:.0}% (max/min − 1 ≤ {REPEATABLE_WITHIN:.2}); a ratio whose reference added no cost (at or below zero: noise) shows ∞",
             REPEATABLE_WITHIN * 100.0
         );
         let _ = writeln!(md, "- every request carries `x-probe`, `x-api-key` and `authorization` (a valid token for the JWT configurations); `/direct` answers from a `direct_response` route, `/echo` goes to the echo upstream (its own process, on wrk's core)");

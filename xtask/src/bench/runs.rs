@@ -127,85 +127,108 @@ impl Sample {
     }
 }
 
-pub(super) fn measure(
-    setup: &Setup,
-    concurrency: u32,
-    options: &Options,
-    echo: std::net::SocketAddr,
-) -> Result<Sample, String> {
-    let config = super::config::envoy_config(setup, echo)?;
-    // One worker pinned to core 1, the load generator to core 0; two workers take both cores.
-    let (envoy_cpu, wrk_cpu) =
-        if concurrency == 1 && sieve_e2e::load::cpu_count() >= 2 { (Some(1), Some(0)) } else { (None, None) };
-    let started = Instant::now();
-    let envoy = Envoy::start(
-        &config,
-        EnvoyOptions {
-            concurrency,
-            component_log_level: "wasm:warning".into(),
-            ready_timeout: Duration::from_secs(300),
-            cpu: envoy_cpu,
-            ..EnvoyOptions::default()
-        },
-    )?;
-    let base = format!("http://{}", envoy.listener());
-    loop {
-        let mut request = sieve_e2e::Request::new("GET", &format!("{base}/direct"));
-        for (name, value) in &setup.headers {
-            request = request.header(name, value);
+/// One configuration's Envoy at one concurrency, started once and measured round after round:
+/// every configuration of a run is up at the same time, so one round measures them all within a
+/// couple of minutes of each other instead of restarting Envoy for each sample.
+pub(super) struct Instance {
+    envoy: Envoy,
+    workers: Vec<u32>,
+    base: String,
+    wrk_cpu: Option<usize>,
+    connections: u32,
+    /// Seconds from starting Envoy to the first request served.
+    ready: f64,
+}
+
+impl Instance {
+    pub(super) fn start(
+        setup: &Setup,
+        concurrency: u32,
+        options: &Options,
+        echo: std::net::SocketAddr,
+    ) -> Result<Instance, String> {
+        let config = super::config::envoy_config(setup, echo)?;
+        // One worker pinned to core 1, the load generator to core 0; two workers take both cores.
+        let (envoy_cpu, wrk_cpu) =
+            if concurrency == 1 && sieve_e2e::load::cpu_count() >= 2 { (Some(1), Some(0)) } else { (None, None) };
+        let started = Instant::now();
+        let envoy = Envoy::start(
+            &config,
+            EnvoyOptions {
+                concurrency,
+                component_log_level: "wasm:warning".into(),
+                ready_timeout: Duration::from_secs(300),
+                cpu: envoy_cpu,
+                ..EnvoyOptions::default()
+            },
+        )?;
+        let base = format!("http://{}", envoy.listener());
+        loop {
+            let mut request = sieve_e2e::Request::new("GET", &format!("{base}/direct"));
+            for (name, value) in &setup.headers {
+                request = request.header(name, value);
+            }
+            match request.try_send() {
+                Ok(reply) if reply.status == 200 => break,
+                Ok(reply) => {
+                    return Err(format!("{}: the first request got {}: {}", setup.id, reply.status, reply.body))
+                }
+                Err(_) if started.elapsed() < Duration::from_secs(300) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(e),
+            }
         }
-        match request.try_send() {
-            Ok(reply) if reply.status == 200 => break,
-            Ok(reply) => return Err(format!("{}: the first request got {}: {}", setup.id, reply.status, reply.body)),
-            Err(_) if started.elapsed() < Duration::from_secs(300) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(e),
-        }
-    }
-    let ready = started.elapsed().as_secs_f64();
-    let workers = worker_threads(envoy.pid());
-    if workers.len() != concurrency as usize {
-        return Err(format!(
-            "{}: found {} Envoy worker thread(s) named {WORKER_THREAD_PREFIX}N, expected {concurrency}",
-            setup.id,
-            workers.len()
-        ));
-    }
-    let connections = options.connections * concurrency;
-    if options.warmup > 0 {
-        wrk(&format!("{base}/direct"), setup, options.warmup, connections, wrk_cpu)?;
-    }
-    let mut sample = Sample { ready, ..Sample::default() };
-    for route in Route::BOTH {
-        // Read right around the measured run: the warm-up and the start-up are not in it.
-        let before = workers_cpu_ns(envoy.pid(), &workers);
-        let run = wrk(&format!("{base}{}", route.path()), setup, options.seconds, connections, wrk_cpu)?;
-        let after = workers_cpu_ns(envoy.pid(), &workers);
-        if run.non_2xx > 0 {
+        let ready = started.elapsed().as_secs_f64();
+        let workers = worker_threads(envoy.pid());
+        if workers.len() != concurrency as usize {
             return Err(format!(
-                "{} {}: {} responses were not 2xx:\n{}",
+                "{}: found {} Envoy worker thread(s) named {WORKER_THREAD_PREFIX}N, expected {concurrency}",
                 setup.id,
-                route.path(),
-                run.non_2xx,
-                envoy.log()
+                workers.len()
             ));
         }
-        let cpu_us = match (before, after) {
-            (Some(before), Some(after)) if run.requests > 0 => {
-                Some(after.saturating_sub(before) as f64 / 1000.0 / run.requests as f64)
-            }
-            _ => None,
-        };
-        match route {
-            Route::Direct => (sample.direct, sample.direct_cpu_us) = (run.rps, cpu_us),
-            Route::Echo => (sample.echo, sample.echo_cpu_us) = (run.rps, cpu_us),
+        let instance =
+            Instance { envoy, workers, base, wrk_cpu, connections: options.connections * concurrency, ready };
+        if options.warmup > 0 {
+            wrk(&format!("{}/direct", instance.base), setup, options.warmup, instance.connections, wrk_cpu)?;
         }
+        Ok(instance)
     }
-    sample.rss = envoy.rss_bytes().unwrap_or(0);
-    if setup.filters.iter().any(|f| f.contains("sieve_screen") || f.contains("sieve_chain")) {
-        sample.list_load_ms = envoy.stats().get("wasmcustom.sieve.screen.list_load_ms").map(|v| *v as f64);
+
+    /// One round's measurement: each route for `options.seconds`.
+    pub(super) fn sample(&self, setup: &Setup, options: &Options) -> Result<Sample, String> {
+        let mut sample = Sample { ready: self.ready, ..Sample::default() };
+        for route in Route::BOTH {
+            // Read right around the measured run.
+            let before = workers_cpu_ns(self.envoy.pid(), &self.workers);
+            let run =
+                wrk(&format!("{}{}", self.base, route.path()), setup, options.seconds, self.connections, self.wrk_cpu)?;
+            let after = workers_cpu_ns(self.envoy.pid(), &self.workers);
+            if run.non_2xx > 0 {
+                return Err(format!(
+                    "{} {}: {} responses were not 2xx:\n{}",
+                    setup.id,
+                    route.path(),
+                    run.non_2xx,
+                    self.envoy.log()
+                ));
+            }
+            let cpu_us = match (before, after) {
+                (Some(before), Some(after)) if run.requests > 0 => {
+                    Some(after.saturating_sub(before) as f64 / 1000.0 / run.requests as f64)
+                }
+                _ => None,
+            };
+            match route {
+                Route::Direct => (sample.direct, sample.direct_cpu_us) = (run.rps, cpu_us),
+                Route::Echo => (sample.echo, sample.echo_cpu_us) = (run.rps, cpu_us),
+            }
+        }
+        sample.rss = self.envoy.rss_bytes().unwrap_or(0);
+        if setup.filters.iter().any(|f| f.contains("sieve_screen") || f.contains("sieve_chain")) {
+            sample.list_load_ms = self.envoy.stats().get("wasmcustom.sieve.screen.list_load_ms").map(|v| *v as f64);
+        }
+        Ok(sample)
     }
-    drop(envoy);
-    Ok(sample)
 }
 
 /// Envoy 1.40 names its worker threads `wrk:worker_0`, `wrk:worker_1`, ... (the `wrk` is Envoy's
