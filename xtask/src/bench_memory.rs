@@ -201,51 +201,17 @@ struct Memory {
     heap: f64,
 }
 
+/// The bench's bootstrap (a `/direct` route Envoy answers itself) with the module as its filter.
 fn envoy_config(module: &Path, config: &serde_json::Value) -> Result<EnvoyConfig, String> {
-    let value = serde_json::to_string(&config.to_string()).map_err(|e| e.to_string())?;
-    let yaml = format!(
-        r#"admin:
-  address: {{ socket_address: {{ address: 127.0.0.1, port_value: 0 }} }}
-static_resources:
-  listeners:
-  - name: memory
-    address: {{ socket_address: {{ address: 127.0.0.1, port_value: 0 }} }}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: memory
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-              - match: {{ prefix: / }}
-                direct_response: {{ status: 200, body: {{ inline_string: ok }} }}
-          http_filters:
-          - name: memory.probe
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-              config:
-                name: memory.probe
-                root_id: memory.probe
-                vm_config:
-                  vm_id: memory.probe
-                  runtime: envoy.wasm.runtime.v8
-                  code: {{ local: {{ filename: {module} }} }}
-                configuration:
-                  "@type": type.googleapis.com/google.protobuf.StringValue
-                  value: {value}
-          - name: envoy.filters.http.router
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
-"#,
-        module = module.display()
-    );
-    let mut config = EnvoyConfig::from_yaml(&yaml)?;
-    config.set_listener_ports(0);
-    Ok(config)
+    let setup = crate::bench::Setup {
+        id: "memory",
+        label: "memory",
+        filters: vec![crate::bench::wasm_filter_at("memory.probe", module, config)],
+        headers: Vec::new(),
+        script: None,
+    };
+    // No request goes upstream: the echo cluster's address is never dialled.
+    crate::bench::envoy_config(&setup, ([127, 0, 0, 1], 9).into())
 }
 
 fn measure(module: &Path, config: &serde_json::Value) -> Result<Memory, String> {
@@ -254,7 +220,7 @@ fn measure(module: &Path, config: &serde_json::Value) -> Result<Memory, String> 
         EnvoyOptions { concurrency: 2, component_log_level: "wasm:warning".into(), ..EnvoyOptions::default() },
     )?;
     for _ in 0..100 {
-        let reply = envoy.get("/memory").header("x-probe", "probe").header("x-api-key", API_KEY).try_send()?;
+        let reply = envoy.get("/direct").header("x-probe", "probe").header("x-api-key", API_KEY).try_send()?;
         if reply.status != 200 {
             return Err(format!("{}: a request got {}: {}", module.display(), reply.status, reply.body));
         }
@@ -353,7 +319,11 @@ fn sieve_cases() -> Result<Vec<Case>, String> {
 pub(crate) fn bench_memory(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     crate::build()?;
-    crate::build_packages(&["sieve-bench-empty"])?;
+    // The empty filter is a crate of its own (outside the workspace), as in `cargo xtask bench`.
+    modules::build(
+        &[modules::Module::standalone("sieve-bench-empty", workspace_root().join("bench/empty-filter"))],
+        false,
+    )?;
     let work = workspace_root().join("target/bench/memory");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let mut synthetic = Vec::new();

@@ -73,7 +73,7 @@ pub(super) fn parse(args: &[String]) -> Result<Options, String> {
 }
 
 /// One configuration under test.
-pub(super) struct Setup {
+pub(crate) struct Setup {
     pub id: &'static str,
     pub label: &'static str,
     /// HTTP filters before the router, as YAML list items.
@@ -86,6 +86,11 @@ pub(super) struct Setup {
 }
 
 fn wasm_filter(name: &str, module: &str, config: &serde_json::Value) -> String {
+    wasm_filter_at(name, &modules::release_dir().join(format!("{module}.wasm")), config)
+}
+
+/// A Wasm HTTP filter running the module at `path` with `config`, as a YAML list item.
+pub(crate) fn wasm_filter_at(name: &str, path: &Path, config: &serde_json::Value) -> String {
     let config = serde_json::to_string(&config.to_string()).unwrap_or_default();
     format!(
         r#"- name: {name}
@@ -97,13 +102,13 @@ fn wasm_filter(name: &str, module: &str, config: &serde_json::Value) -> String {
       vm_config:
         vm_id: {name}
         runtime: envoy.wasm.runtime.v8
-        code: {{ local: {{ filename: {dir}/{module}.wasm }} }}
+        code: {{ local: {{ filename: {path} }} }}
       failure_policy: FAIL_RELOAD
       configuration:
         "@type": type.googleapis.com/google.protobuf.StringValue
         value: {config}
 "#,
-        dir = modules::release_dir().display()
+        path = path.display()
     )
 }
 
@@ -377,7 +382,7 @@ pub(super) fn setups(work: &Path, blobs: &BTreeMap<&'static str, Vec<u8>>) -> Re
 }
 
 /// The Envoy bootstrap: `/direct` answers itself, everything else goes to the echo upstream.
-pub(super) fn envoy_config(setup: &Setup, echo: std::net::SocketAddr) -> Result<EnvoyConfig, String> {
+pub(crate) fn envoy_config(setup: &Setup, echo: std::net::SocketAddr) -> Result<EnvoyConfig, String> {
     let mut filters = String::new();
     for filter in &setup.filters {
         for line in filter.lines() {

@@ -15,7 +15,10 @@ mod report;
 mod runs;
 mod stats;
 
-use config::{list_blob, parse, setups, Setup};
+/// The bench's Envoy bootstrap and Wasm filter, for the other benchmarks (bench-memory).
+pub(crate) use config::{envoy_config, wasm_filter_at, Setup};
+
+use config::{list_blob, parse, setups};
 use report::Report;
 use runs::{wrk_binary, EchoProcess, Instance};
 use sieve_e2e::{modules, workspace_root, Envoy};
