@@ -303,6 +303,10 @@ fn sieve_cases() -> Result<Vec<Case>, String> {
     ]}}]});
     let headers = serde_json::json!({"response": [{"op": "set", "name": "x-probe-copy", "value": "%REQ(x-probe)%"}]});
     let chain = serde_json::json!({"stages": [{"headers": headers}, {"auth": auth}, {"screen": screen}]});
+    // What `cargo xtask build --chain headers` gives a deployment that needs only that stage.
+    let chain_headers =
+        modules::build_chain(&["headers"], Some(&workspace_root().join("target/bench/chain-headers")), false)?;
+    let headers_only = serde_json::json!({"stages": [{"headers": headers}]});
     let cases = [
         ("empty Rust proxy-wasm filter (bench/empty-filter)", "sieve_bench_empty", serde_json::json!({})),
         ("Sieve headers", "sieve_headers", headers),
@@ -313,6 +317,11 @@ fn sieve_cases() -> Result<Vec<Case>, String> {
     cases
         .into_iter()
         .map(|(label, module, config)| Case::new(label.into(), dir.join(format!("{module}.wasm")), config))
+        .chain([Case::new(
+            "Sieve chain built with the headers stage only (`--chain headers`)".into(),
+            chain_headers,
+            headers_only,
+        )])
         .collect()
 }
 
