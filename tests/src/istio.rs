@@ -125,6 +125,44 @@ pub fn sidecar_bootstrap() -> Result<Value, String> {
     serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
+/// The same sidecar as istiod generates it for a workload whose container listens on `port` instead
+/// of 80 (Istio's httpbin sample: 8080): the inbound chains match that destination port, the HTTP
+/// inspector's port range names it, and the chains, their stats prefix and the inbound cluster are
+/// named after it. Everything else is the recorded config unchanged.
+pub fn sidecar_bootstrap_on_port(port: u16) -> Result<Value, String> {
+    fn walk(node: &mut Value, port: u16, seen: &mut usize) {
+        match node {
+            Value::Object(map) => {
+                if map.get("destination_port") == Some(&json!(80)) {
+                    map.insert("destination_port".into(), json!(port));
+                    *seen += 1;
+                }
+                if map.get("start") == Some(&json!(80)) && map.get("end") == Some(&json!(81)) {
+                    map.insert("start".into(), json!(port));
+                    map.insert("end".into(), json!(port + 1));
+                }
+                map.values_mut().for_each(|v| walk(v, port, seen));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, port, seen)),
+            Value::String(text) => {
+                if text == "inbound|80||" {
+                    *text = format!("inbound|{port}||");
+                } else if let Some(prefix) = text.strip_suffix("0.0.0.0_80") {
+                    *text = format!("{prefix}0.0.0.0_{port}");
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut bootstrap = sidecar_bootstrap()?;
+    let mut seen = 0;
+    walk(&mut bootstrap, port, &mut seen);
+    if seen == 0 {
+        return Err("the recorded sidecar config has no port-80 chain: its shape changed".into());
+    }
+    Ok(bootstrap)
+}
+
 pub fn listener_mut<'a>(bootstrap: &'a mut Value, name: &str) -> Option<&'a mut Value> {
     bootstrap["static_resources"]["listeners"].as_array_mut()?.iter_mut().find(|l| l["name"] == name)
 }
@@ -375,8 +413,9 @@ pub fn http_filter_names(listener: &Value) -> Vec<(String, Option<u64>, Vec<Stri
 }
 
 /// Makes the patched sidecar bootstrap run on loopback next to other tests: the admin and main
-/// addresses on free ports, the port-80 chains (their destination-port match and the listener's
-/// additional address together) moved to `port`, `inbound|80||` pointed at `app`, and a STATIC
+/// addresses on free ports, the workload port's chains (their destination-port match and the
+/// listener's additional address together) moved to `port`, the inbound cluster
+/// (`inbound|<workload port>||`) pointed at `app`, and a STATIC
 /// cluster for each mesh cluster name in `clusters`. Returns the config, ready for `Envoy::start`.
 pub fn local_sidecar(
     mut bootstrap: Value,
@@ -391,16 +430,17 @@ pub fn local_sidecar(
     listener["additional_addresses"] =
         json!([{"address": {"socket_address": {"address": "127.0.0.1", "port_value": port}}}]);
     for chain in listener["filter_chains"].as_array_mut().into_iter().flatten() {
-        if chain["filter_chain_match"]["destination_port"] == 80 {
+        if chain["filter_chain_match"]["destination_port"].is_u64() {
             chain["filter_chain_match"]["destination_port"] = json!(port);
         }
     }
     let endpoint = |addr: std::net::SocketAddr| json!({"endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": addr.ip().to_string(), "port_value": addr.port()}}}}]}]});
     let cluster_list = bootstrap["static_resources"]["clusters"].as_array_mut().ok_or("no clusters")?;
     for cluster in cluster_list.iter_mut() {
-        if cluster["name"] == "inbound|80||" {
+        let name = cluster["name"].as_str().unwrap_or_default().to_string();
+        if name.starts_with("inbound|") {
             let mut assignment = endpoint(app);
-            assignment["cluster_name"] = json!("inbound|80||");
+            assignment["cluster_name"] = json!(name);
             cluster["load_assignment"] = assignment;
         }
     }

@@ -21,6 +21,7 @@ pub mod envoy;
 pub mod faulty;
 pub mod fuel;
 pub mod istio;
+pub mod kustomize;
 pub mod load;
 pub mod scenario;
 pub mod tokens;

@@ -19,14 +19,18 @@ fn manifests() -> Vec<PathBuf> {
         .flatten()
         .filter(|e| e.path().is_dir())
         .flat_map(|dir| std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml") && !p.ends_with("kustomization.yaml"))
         .collect();
     files.sort();
     files
 }
 
+/// A generated manifest as `kubectl apply -n sieve-demo -f` creates it (they carry no namespace).
 fn manifest(path: &str) -> serde_yaml::Value {
-    serde_yaml::from_str(&std::fs::read_to_string(workspace_root().join(path)).unwrap()).unwrap()
+    let mut doc: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(workspace_root().join(path)).unwrap()).unwrap();
+    doc["metadata"]["namespace"] = "sieve-demo".into();
+    doc
 }
 
 #[test]
@@ -318,4 +322,112 @@ fn wasmplugins_become_the_filters_istio_hands_envoy() {
     let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
     let _envoy = start(&config);
     check_filter("chain", &format!("http://127.0.0.1:{port}"));
+}
+
+/// Each rendered document in a file of its own, checked against Istio's CRDs.
+fn validate_rendered(overlay: &str, docs: &[serde_yaml::Value]) {
+    let dir = sieve_e2e::scratch_root().join(format!("kustomize-{overlay}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (index, doc) in docs.iter().enumerate() {
+        let file = dir.join(format!("{index}.yaml"));
+        std::fs::write(&file, serde_yaml::to_string(doc).unwrap()).unwrap();
+        if let Err(report) = istio::validate(&file) {
+            panic!(
+                "{overlay}: rendered {} {:?} is refused:\n{report}",
+                doc["kind"].as_str().unwrap_or("?"),
+                doc["metadata"]
+            );
+        }
+    }
+}
+
+fn render(overlay: &str) -> Vec<serde_yaml::Value> {
+    sieve_e2e::kustomize::render(&workspace_root().join("istio/overlays").join(overlay))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn kustomize_overlays_render_with_the_kubectl_1_20_kustomize_and_pass_istios_crds() {
+    let mut overlays: Vec<String> = std::fs::read_dir(workspace_root().join("istio/overlays"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    overlays.sort();
+    assert_eq!(overlays, ["demo", "gateway", "httpbin"]);
+    for overlay in &overlays {
+        let docs = render(overlay);
+        let kinds: Vec<&str> = docs.iter().filter_map(|d| d["kind"].as_str()).collect();
+        assert_eq!(kinds, ["WasmPlugin", "ServiceEntry", "ServiceEntry"], "{overlay}");
+        validate_rendered(overlay, &docs);
+    }
+
+    // The values reached the WasmPlugin; what an overlay does not set is the base's.
+    let demo = render("demo");
+    let plugin = sieve_e2e::kustomize::find(&demo, "WasmPlugin", "sieve-chain").unwrap();
+    let base = manifest("istio/chain/wasmplugin.yaml");
+    assert_eq!(plugin["metadata"]["namespace"], "sieve-demo");
+    assert_eq!(plugin["spec"], base["spec"], "the demo's values are the base's");
+    assert!(demo.iter().all(|d| d["metadata"]["namespace"] == "sieve-demo"), "the ServiceEntries too");
+
+    let httpbin = render("httpbin");
+    let plugin = sieve_e2e::kustomize::find(&httpbin, "WasmPlugin", "sieve-chain").unwrap();
+    assert_eq!(plugin["metadata"]["namespace"], "default");
+    assert_eq!(plugin["spec"]["match"][0]["ports"][0]["number"], 8080, "the container port of Istio's httpbin");
+    assert_eq!(plugin["spec"]["selector"]["matchLabels"]["version"], "v1");
+    assert_eq!(plugin["spec"]["sha256"], base["spec"]["sha256"], "the same module, pinned");
+    assert_eq!(plugin["spec"]["pluginConfig"], base["spec"]["pluginConfig"]);
+
+    // targetRefs instead of a selector: the CRD's CEL rule refuses both at once, so the base's
+    // selector must be gone, and the gateway's ports are all of them.
+    let gateway = render("gateway");
+    let plugin = sieve_e2e::kustomize::find(&gateway, "WasmPlugin", "sieve-chain").unwrap();
+    assert!(plugin["spec"].get("selector").is_none(), "{:?}", plugin["spec"]);
+    assert!(plugin["spec"].get("match").is_none());
+    assert_eq!(plugin["spec"]["targetRefs"][0]["kind"], "Gateway");
+    let mut both = plugin.clone();
+    both["spec"]["selector"] = base["spec"]["selector"].clone();
+    let file = sieve_e2e::scratch_root().join(format!("kustomize-both-{}.yaml", std::process::id()));
+    std::fs::write(&file, serde_yaml::to_string(&both).unwrap()).unwrap();
+    let report = istio::validate(&file).expect_err("selector and targetRefs together are refused");
+    assert!(report.contains("selector") || report.contains("targetRefs"), "{report}");
+}
+
+#[test]
+fn the_httpbin_overlay_puts_the_filter_on_the_chain_that_serves_8080() {
+    let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
+    let module = wasm_dir.join("sieve_chain.wasm");
+    let httpbin = render("httpbin");
+    let plugin = sieve_e2e::kustomize::find(&httpbin, "WasmPlugin", "sieve-chain").unwrap().clone();
+
+    // The demo's values on httpbin's sidecar: no chain matches, so no filter and no error — the
+    // mistake this overlay exists to prevent.
+    let demo = render("demo");
+    let demo_plugin = sieve_e2e::kustomize::find(&demo, "WasmPlugin", "sieve-chain").unwrap().clone();
+    let mut bootstrap = istio::sidecar_bootstrap_on_port(8080).unwrap();
+    let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
+    assert_eq!(istio::insert_wasmplugins(listener, &[(demo_plugin, module.clone())]).unwrap(), 0);
+
+    let mut bootstrap = istio::sidecar_bootstrap_on_port(8080).unwrap();
+    let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
+    assert_eq!(
+        istio::insert_wasmplugins(listener, &[(plugin, module)]).unwrap(),
+        2,
+        "both 8080 chains (mTLS peers and plaintext), not the catch-alls"
+    );
+    let chains = istio::http_filter_names(listener);
+    for (chain, port, filters) in &chains {
+        let sieve = filters.iter().filter(|f| f.contains("default.sieve-chain~istio-translated-wasmplugin")).count();
+        assert_eq!(sieve, usize::from(*port == Some(8080)), "chain {chain} (port {port:?}): {filters:?}");
+    }
+    assert_eq!(chains.iter().filter(|(_, port, _)| *port == Some(8080)).count(), 2);
+
+    // And it runs there: the chain's demo behaviour through the 8080 chains.
+    let mesh = mesh();
+    let port = free_port();
+    let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
+    let envoy = start(&config);
+    check_filter("chain", &format!("http://127.0.0.1:{port}"));
+    let (_, dump) = envoy.admin_get("/config_dump").unwrap();
+    assert!(dump.contains("inbound|8080||"), "the sidecar as istiod generates it for port 8080");
 }

@@ -334,7 +334,8 @@ fn wasmplugin(source: &Source, filter: &Value, sha256: &str) -> Result<Value, St
     Ok(map(vec![
         ("apiVersion", key("extensions.istio.io/v1alpha1")),
         ("kind", key("WasmPlugin")),
-        ("metadata", map(vec![("name", key(&format!("sieve-{}", source.filter))), ("namespace", key(NAMESPACE))])),
+        // No namespace: `kubectl apply -n NS` or an overlay's `namespace:` places it (a kustomize base).
+        ("metadata", map(vec![("name", key(&format!("sieve-{}", source.filter)))])),
         (
             "spec",
             map(vec![
@@ -359,17 +360,22 @@ fn wasmplugin(source: &Source, filter: &Value, sha256: &str) -> Result<Value, St
     ]))
 }
 
+/// The filter's directory as a kustomize base: its WasmPlugin and the ServiceEntries of the services
+/// it calls (not the EnvoyFilters, the other way to deploy it). Only fields of the kustomize that
+/// kubectl 1.20 embeds (v2.0.3), so every kubectl since can render the overlays of `istio/overlays/`.
+fn kustomization(source: &Source, resources: &[String]) -> Result<String, String> {
+    let doc = map(vec![("resources", Value::Sequence(resources.iter().map(|r| key(r)).collect()))]);
+    Ok(header(
+        source,
+        "kustomize base: the WasmPlugin and the ServiceEntries it needs; an overlay sets the values (istio/overlays/).",
+    ) + &yaml(&doc)?)
+}
+
 fn serviceentry(source: &Source, cluster: &MeshCluster) -> Value {
     map(vec![
         ("apiVersion", key("networking.istio.io/v1")),
         ("kind", key("ServiceEntry")),
-        (
-            "metadata",
-            map(vec![
-                ("name", key(&format!("sieve-{}-{}", source.filter, cluster.cluster))),
-                ("namespace", key(NAMESPACE)),
-            ]),
-        ),
+        ("metadata", map(vec![("name", key(&format!("sieve-{}-{}", source.filter, cluster.cluster)))])),
         (
             "spec",
             map(vec![
@@ -486,7 +492,9 @@ pub fn generate_for(wasm_dir: &Path, chain: &ChainStages) -> Result<Vec<(String,
             header(source, "WasmPlugin: istiod places the filter by phase and priority; sha256 is the digest of the image `cargo xtask oci` builds.")
                 + &yaml(&wasmplugin(source, &filter, &image.sha256())?)?,
         ));
+        let mut base = vec!["wasmplugin.yaml".to_string()];
         for cluster in used.iter().filter(|c| c.external) {
+            base.push(format!("serviceentry-{}.yaml", cluster.cluster));
             files.push((
                 format!("{dir}/serviceentry-{}.yaml", cluster.cluster),
                 header(
@@ -495,6 +503,7 @@ pub fn generate_for(wasm_dir: &Path, chain: &ChainStages) -> Result<Vec<(String,
                 ) + &yaml(&serviceentry(source, cluster))?,
             ));
         }
+        files.push((format!("{dir}/kustomization.yaml"), kustomization(source, &base)?));
         configs.push((source, config));
     }
     files.push(("envoy/all.yaml".into(), all_in_one(&configs)?));

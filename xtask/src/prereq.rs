@@ -267,6 +267,11 @@ pub fn for_tests() -> Result<(), String> {
     eprintln!("    Envoy {}", crate::envoy_description()?);
     let tools = sieve_e2e::istio::python_tools()?;
     eprintln!("    Istio validators (PyPI) in {}", tools.strip_prefix(workspace_root()).unwrap_or(&tools).display());
+    let kubectl = sieve_e2e::kustomize::kubectl()?;
+    eprintln!(
+        "    kubectl 1.20 (Debian's kubernetes-client, for its kustomize) in {}",
+        kubectl.strip_prefix(workspace_root()).unwrap_or(&kubectl).display()
+    );
     crate::fuzz::ensure_tools()?;
     eprintln!("    nightly toolchain and cargo-fuzz (fuzz smoke run)");
     // Keep the binary found: a later lookup must not try to install again.
