@@ -122,10 +122,14 @@ pub fn build_chain(stages: &[&str], target_dir: Option<&Path>, verbose: bool) ->
 
 /// `cargo build --release --target wasm32-unknown-unknown <args>`, reproducibly.
 fn cargo_build(args: &[&str], verbose: bool) -> Result<(), String> {
+    cargo_build_in(&workspace_root(), args, verbose)
+}
+
+fn cargo_build_in(workspace: &Path, args: &[&str], verbose: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(&cargo);
     command
-        .current_dir(workspace_root())
+        .current_dir(workspace)
         .env("CARGO_ENCODED_RUSTFLAGS", reproducible_rustflags())
         .args(["build", "--release", "--target", WASM_TARGET])
         .args(args);
@@ -190,6 +194,40 @@ pub fn module_path(package: &str) -> Result<PathBuf, String> {
     } else {
         Err(format!("{} was not built", path.display()))
     }
+}
+
+/// Builds the module of the filter crate in `filter_dir` (its `module/` crate) in whichever Cargo
+/// workspace holds it, and returns the module's path. A filter's tests call it with
+/// `env!("CARGO_MANIFEST_DIR")`, so the same test code works inside Sieve's workspace and in a
+/// filter's own repository (`cargo xtask new NAME --out DIR`), where Sieve is only a dependency.
+pub fn module_for(filter_dir: &str) -> Result<PathBuf, String> {
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, path)) = built.iter().find(|(dir, _)| dir == filter_dir) {
+        return Ok(path.clone());
+    }
+    let dir = Path::new(filter_dir);
+    let read = |manifest: &Path| {
+        std::fs::read_to_string(manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))
+    };
+    let filter_manifest = dir.join("Cargo.toml");
+    let filter_package = package_name(&filter_manifest, &read(&filter_manifest)?)?;
+    let module_manifest = dir.join("module/Cargo.toml");
+    let module_package = package_name(&module_manifest, &read(&module_manifest)?)?;
+    let workspace = dir
+        .ancestors()
+        .find(|d| std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|text| text.contains("[workspace]")))
+        .ok_or_else(|| format!("{}: in no Cargo workspace", dir.display()))?;
+    cargo_build_in(workspace, &["--package", &module_package], false)
+        .map_err(|e| format!("building {module_package} for {WASM_TARGET} failed:\n{e}"))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"));
+    let path =
+        target.join(WASM_TARGET).join("release").join(Module::standalone(&filter_package, dir.into()).file_name());
+    if !path.is_file() {
+        return Err(format!("{} was not built", path.display()));
+    }
+    built.push((filter_dir.to_string(), path.clone()));
+    Ok(path)
 }
 
 /// Size of a built module in bytes.

@@ -93,6 +93,8 @@ pub struct StackBuilder<'a> {
     services: Vec<(String, sieve_services::Handler)>,
     adjustments: Vec<Adjustment<'a>>,
     options: EnvoyOptions,
+    /// Where the config's modules are; by default Sieve's own, built first.
+    wasm_dir: Option<PathBuf>,
 }
 
 impl<'a> StackBuilder<'a> {
@@ -103,7 +105,15 @@ impl<'a> StackBuilder<'a> {
             services: Vec::new(),
             adjustments: Vec::new(),
             options: EnvoyOptions::default(),
+            wasm_dir: None,
         }
+    }
+
+    /// Loads the config's modules from the folder of `module` instead of Sieve's: for a filter
+    /// built in its own repository ([`modules::module_for`]).
+    pub fn module(mut self, module: &std::path::Path) -> Self {
+        self.wasm_dir = module.parent().map(PathBuf::from);
+        self
     }
 
     /// Starts from an Envoy config built in the test instead of a file.
@@ -180,7 +190,11 @@ impl<'a> StackBuilder<'a> {
                 config.set_cluster_endpoint(&cluster, dead);
             }
         }
-        config.make_local(&modules::wasm_dir()?, &upstreams);
+        let wasm_dir = match self.wasm_dir {
+            Some(dir) => dir,
+            None => modules::wasm_dir()?,
+        };
+        config.make_local(&wasm_dir, &upstreams);
         for adjust in self.adjustments {
             adjust(&mut config);
         }

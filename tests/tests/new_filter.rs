@@ -1,10 +1,18 @@
 //! `cargo xtask new`: in a copy of the workspace, a new filter is created, and its tests — unit,
 //! emulator, real Envoy, the shared scenarios, the generated-files check, the lints — pass without
-//! a single edit. The copy builds into its own target directory (`target/new-filter/`, kept between
-//! runs): sharing this workspace's would let the copy's builds replace artifacts this run still uses.
+//! a single edit. `cargo xtask new NAME --out DIR` makes one in a directory outside the workspace,
+//! its own repository, whose tests and packaging work there. Both build into their own target
+//! directory (`target/new-filter/`, kept between runs): sharing this workspace's would let their
+//! builds replace artifacts this run still uses. The two tests take turns, since both build the
+//! `xtask` binary there.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Held by each test for its whole run: they share `target/new-filter/`.
+static TURN: Mutex<()> = Mutex::new(());
 
 /// Folders that are build output or downloads, not sources.
 const SKIP: &[&str] = &["target", ".git", ".envoy", ".tools", ".sieve"];
@@ -53,6 +61,7 @@ fn must(workspace: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_new_filter_passes_its_tests_without_edits() {
+    let _turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let scratch = sieve_e2e::scratch_root().join(format!("new-filter-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     let workspace = scratch.join("workspace");
@@ -126,5 +135,72 @@ fn a_new_filter_passes_its_tests_without_edits() {
         let (ok, text) = cargo(&workspace, &["xtask", "new", name]);
         assert!(!ok && text.contains(reason), "xtask new {name}: {text}");
     }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn a_filter_in_its_own_repository_passes_its_tests_and_packages() {
+    let _turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let root = sieve_e2e::workspace_root();
+    // Outside the workspace: no Cargo.toml above it names Sieve's workspace.
+    let scratch = std::env::temp_dir().join(format!("sieve-own-repository-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let repository = scratch.join("deny-demo");
+    assert!(!repository.ancestors().any(|dir| dir == root), "{} is inside the workspace", repository.display());
+    let manifest_before = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+
+    let started = Instant::now();
+    let created = must(&root, &["xtask", "new", "deny_demo", "--out", repository.to_str().unwrap()]);
+    assert!(created.contains("created the filter deny_demo in"), "{created}");
+    let manifest = std::fs::read_to_string(repository.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("[workspace]")
+            && manifest.contains(&format!("path = \"{}/sdk-ext\"", root.canonicalize().unwrap().display())),
+        "{manifest}"
+    );
+    // Sieve's workspace is untouched: no member, no filter folder, no generated file added.
+    assert_eq!(std::fs::read_to_string(root.join("Cargo.toml")).unwrap(), manifest_before);
+    for file in ["filters/deny_demo", "envoy/deny_demo.yaml", "istio/deny_demo", "tests/scenarios/deny_demo.yaml"] {
+        assert!(!root.join(file).exists(), "{file} was created in Sieve's workspace");
+    }
+
+    let tests = must(&repository, &["test"]);
+    let elapsed = started.elapsed();
+    for name in [
+        "tags_by_default_and_denies_listed_prefixes",
+        "tags_requests_it_lets_through",
+        "denies_listed_path_prefixes_with_a_json_403",
+        "a_bad_config_is_refused_naming_the_field",
+        "the_shipped_config_tags_and_denies",
+        "envoy_refuses_a_bad_config_naming_the_field",
+    ] {
+        assert!(tests.contains(&format!("{name} ... ok")), "{name} did not pass:\n{tests}");
+    }
+    println!("from `cargo xtask new --out` to green tests: {:.0} s", elapsed.as_secs_f64());
+    must(&repository, &["clippy", "--all-targets", "--quiet", "--", "-D", "warnings"]);
+
+    // Its image and manifests: a kustomize base whose WasmPlugin pulls the image from the given
+    // place, pins the digest of the image layout written beside it, and passes Istio's CRDs.
+    let image = "127.0.0.1:5000/team/sieve-deny-demo:1.2.3";
+    let packaged = must(&repository, &["run", "--quiet", "--example", "package", "--", "--image", image]);
+    assert!(packaged.contains("wrote deploy/wasmplugin.yaml"), "{packaged}");
+    let plugin_file = repository.join("deploy/wasmplugin.yaml");
+    sieve_e2e::istio::validate(&plugin_file).unwrap();
+    let docs = sieve_e2e::kustomize::render(&repository.join("deploy")).unwrap();
+    let plugin = sieve_e2e::kustomize::find(&docs, "WasmPlugin", "sieve-deny-demo").unwrap();
+    assert_eq!(plugin["spec"]["url"].as_str(), Some(format!("oci://{image}").as_str()));
+    assert_eq!(plugin["spec"]["pluginName"].as_str(), Some("sieve.deny_demo"));
+    let layout = target_dir().join("new-filter/oci/sieve-deny-demo");
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let digest = index["manifests"][0]["digest"].as_str().unwrap();
+    assert_eq!(index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"].as_str(), Some("1.2.3"));
+    assert_eq!(Some(digest.trim_start_matches("sha256:")), plugin["spec"]["sha256"].as_str());
+    let module = target_dir().join("new-filter/wasm32-unknown-unknown/release/sieve_deny_demo.wasm");
+    let built = sieve_e2e::oci::Image::build(&std::fs::read(module).unwrap(), "sieve-deny-demo", "1.2.3").unwrap();
+    assert_eq!(built.digest(), digest, "the layout holds the image of the module the tests ran");
+
+    // A second `new` into the same, now full, directory is refused.
+    let (ok, text) = cargo(&root, &["xtask", "new", "deny_demo", "--out", repository.to_str().unwrap()]);
+    assert!(!ok && text.contains("is not empty"), "{text}");
     let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -32,36 +32,22 @@ pub struct Source {
     pub port: u16,
 }
 
+impl Source {
+    /// The name of its Kubernetes resources and image: `sieve-<filter>`, with `-` for `_` (a
+    /// resource name is a DNS label).
+    pub fn resource_name(&self) -> String {
+        format!("sieve-{}", self.filter.replace('_', "-"))
+    }
+}
+
 const PHASES: &[&str] = &["AUTHN", "AUTHZ", "STATS", "UNSPECIFIED_PHASE"];
 
 /// Every filter's source, by listener port.
 pub fn sources() -> Result<Vec<Source>, String> {
     let mut sources = Vec::new();
     for module in crate::modules::discover()? {
-        let manifest = module.dir.join("Cargo.toml");
-        let text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
-        let doc: toml::Table = text.parse().map_err(|e| format!("{}: {e}", manifest.display()))?;
-        let meta =
-            doc.get("package").and_then(|p| p.get("metadata")).and_then(|m| m.get("sieve")).ok_or_else(|| {
-                format!("{}: no [package.metadata.sieve] (phase, priority, port)", manifest.display())
-            })?;
-        let field = |name: &str| {
-            meta.get(name).ok_or_else(|| format!("{}: metadata.sieve.{name} is missing", manifest.display()))
-        };
-        let phase = field("phase")?.as_str().unwrap_or_default().to_string();
-        if !PHASES.contains(&phase.as_str()) {
-            return Err(format!("{}: metadata.sieve.phase must be one of {PHASES:?}", manifest.display()));
-        }
-        let priority = field("priority")?
-            .as_integer()
-            .ok_or_else(|| format!("{}: metadata.sieve.priority: an integer", manifest.display()))?;
-        let port = field("port")?
-            .as_integer()
-            .and_then(|p| u16::try_from(p).ok())
-            .ok_or_else(|| format!("{}: metadata.sieve.port: a port number", manifest.display()))?;
         let filter = module.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let file = format!("envoy/{filter}.yaml");
-        sources.push(Source { filter, file, phase, priority, port });
+        sources.push(source_of(&module.dir, &filter, &format!("envoy/{filter}.yaml"))?);
     }
     sources.sort_by_key(|s| s.port);
     for pair in sources.windows(2) {
@@ -72,6 +58,34 @@ pub fn sources() -> Result<Vec<Source>, String> {
         }
     }
     Ok(sources)
+}
+
+/// The filter crate in `dir` as a [`Source`]: its `[package.metadata.sieve]` (phase, priority,
+/// port), named `filter`, configured for Envoy by `file` (relative to the workspace root, or
+/// absolute for a filter in its own repository).
+pub fn source_of(dir: &Path, filter: &str, file: &str) -> Result<Source, String> {
+    let manifest = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let doc: toml::Table = text.parse().map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let meta = doc
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("sieve"))
+        .ok_or_else(|| format!("{}: no [package.metadata.sieve] (phase, priority, port)", manifest.display()))?;
+    let field =
+        |name: &str| meta.get(name).ok_or_else(|| format!("{}: metadata.sieve.{name} is missing", manifest.display()));
+    let phase = field("phase")?.as_str().unwrap_or_default().to_string();
+    if !PHASES.contains(&phase.as_str()) {
+        return Err(format!("{}: metadata.sieve.phase must be one of {PHASES:?}", manifest.display()));
+    }
+    let priority = field("priority")?
+        .as_integer()
+        .ok_or_else(|| format!("{}: metadata.sieve.priority: an integer", manifest.display()))?;
+    let port = field("port")?
+        .as_integer()
+        .and_then(|p| u16::try_from(p).ok())
+        .ok_or_else(|| format!("{}: metadata.sieve.port: a port number", manifest.display()))?;
+    Ok(Source { filter: filter.to_string(), file: file.to_string(), phase, priority, port })
 }
 
 /// The stages the chain module carries. A deployment pays in memory for every byte of code its
@@ -297,7 +311,7 @@ fn envoyfilter(source: &Source, value: &Value, gateway: bool) -> Value {
         ("kind", key("EnvoyFilter")),
         (
             "metadata",
-            map(vec![("name", key(&format!("sieve-{}-{suffix}", source.filter))), ("namespace", key(NAMESPACE))]),
+            map(vec![("name", key(&format!("{}-{suffix}", source.resource_name()))), ("namespace", key(NAMESPACE))]),
         ),
         (
             "spec",
@@ -325,7 +339,7 @@ pub fn fail_strategy(policy: &str) -> &'static str {
     }
 }
 
-fn wasmplugin(source: &Source, filter: &Value, sha256: &str) -> Result<Value, String> {
+fn wasmplugin(source: &Source, filter: &Value, sha256: &str, url: &str) -> Result<Value, String> {
     let mut plugin = plugin_json(filter)?;
     to_mesh(&mut plugin);
     let config = filter.get("typed_config").and_then(|t| t.get("config")).ok_or("no typed_config.config")?;
@@ -335,12 +349,12 @@ fn wasmplugin(source: &Source, filter: &Value, sha256: &str) -> Result<Value, St
         ("apiVersion", key("extensions.istio.io/v1alpha1")),
         ("kind", key("WasmPlugin")),
         // No namespace: `kubectl apply -n NS` or an overlay's `namespace:` places it (a kustomize base).
-        ("metadata", map(vec![("name", key(&format!("sieve-{}", source.filter)))])),
+        ("metadata", map(vec![("name", key(&source.resource_name()))])),
         (
             "spec",
             map(vec![
                 ("selector", map(vec![("matchLabels", map(vec![(WORKLOAD_LABEL.0, key(WORKLOAD_LABEL.1))]))])),
-                ("url", key(&format!("oci://{IMAGE_REPOSITORY}/sieve-{}:{VERSION}", source.filter))),
+                ("url", key(url)),
                 ("sha256", key(sha256)),
                 ("imagePullPolicy", key("IfNotPresent")),
                 ("pluginName", key(root_id)),
@@ -367,7 +381,7 @@ fn kustomization(source: &Source, resources: &[String]) -> Result<String, String
     let doc = map(vec![("resources", Value::Sequence(resources.iter().map(|r| key(r)).collect()))]);
     Ok(header(
         source,
-        "kustomize base: the WasmPlugin and the ServiceEntries it needs; an overlay sets the values (istio/overlays/).",
+        "kustomize base: the WasmPlugin and the ServiceEntries it needs; an overlay sets the values (as Sieve's istio/overlays/ do).",
     ) + &yaml(&doc)?)
 }
 
@@ -375,7 +389,10 @@ fn serviceentry(source: &Source, cluster: &MeshCluster) -> Value {
     map(vec![
         ("apiVersion", key("networking.istio.io/v1")),
         ("kind", key("ServiceEntry")),
-        ("metadata", map(vec![("name", key(&format!("sieve-{}-{}", source.filter, cluster.cluster)))])),
+        (
+            "metadata",
+            map(vec![("name", key(&format!("{}-{}", source.resource_name(), cluster.cluster.replace('_', "-"))))]),
+        ),
         (
             "spec",
             map(vec![
@@ -449,6 +466,61 @@ fn all_in_one(configs: &[(&Source, EnvoyConfig)]) -> Result<String, String> {
     ))
 }
 
+/// A filter's kustomize base in `dir`: its WasmPlugin pinned to `image`, pulled from `url`, the
+/// ServiceEntries of the external services it calls (`used`), and the `kustomization.yaml`.
+fn kustomize_base(
+    source: &Source,
+    filter: &Value,
+    used: &[&MeshCluster],
+    image: &Image,
+    url: &str,
+    dir: &str,
+) -> Result<Vec<(String, String)>, String> {
+    let mut files = vec![(
+        format!("{dir}/wasmplugin.yaml"),
+        header(source, "WasmPlugin: istiod places the filter by phase and priority; sha256 is the digest of the image built from the module.")
+            + &yaml(&wasmplugin(source, filter, &image.sha256(), url)?)?,
+    )];
+    let mut resources = vec!["wasmplugin.yaml".to_string()];
+    for cluster in used.iter().filter(|c| c.external) {
+        resources.push(format!("serviceentry-{}.yaml", cluster.cluster));
+        files.push((
+            format!("{dir}/serviceentry-{}.yaml", cluster.cluster),
+            header(
+                source,
+                &format!("ServiceEntry: the filter calls {} (cluster {}).", cluster.host, cluster.istio_cluster()),
+            ) + &yaml(&serviceentry(source, cluster))?,
+        ));
+    }
+    files.push((format!("{dir}/kustomization.yaml"), kustomization(source, &resources)?));
+    Ok(files)
+}
+
+/// What a filter built in its own repository ships for Istio (`cargo xtask new NAME --out DIR`
+/// gives it an `examples/package.rs` that calls this): `config` is its Envoy config (`source.file`
+/// names it in the headers), `module` its built module, `version` the image's, `generator` the command that
+/// regenerates the files (named in their headers). Returns the OCI image and the kustomize base's
+/// files under `dir`, the WasmPlugin pinned to the image and pulled from `url`.
+pub fn package(
+    source: &Source,
+    config: &EnvoyConfig,
+    module: &[u8],
+    version: &str,
+    url: &str,
+    dir: &str,
+    generator: &str,
+) -> Result<(Image, Vec<(String, String)>), String> {
+    let filter = sieve_filter(config)?;
+    let mut plugin = plugin_json(&filter)?;
+    let used = to_mesh(&mut plugin);
+    let image = Image::build(module, &source.resource_name(), version)?;
+    let files = kustomize_base(source, &filter, &used, &image, url, dir)?
+        .into_iter()
+        .map(|(path, text)| (path, text.replacen("`cargo xtask generate`", generator, 1)))
+        .collect();
+    Ok((image, files))
+}
+
 /// Every generated file: (path relative to the workspace root, content). `wasm_dir` holds the built
 /// modules (the WasmPlugins pin the digest of each module's image).
 pub fn generate(wasm_dir: &Path) -> Result<Vec<(String, String)>, String> {
@@ -471,7 +543,7 @@ pub fn generate_for(wasm_dir: &Path, chain: &ChainStages) -> Result<Vec<(String,
         let module_path = wasm_dir.join(format!("sieve_{}.wasm", source.filter));
         let module = std::fs::read(&module_path)
             .map_err(|e| format!("{}: {e} (build the modules first)", module_path.display()))?;
-        let image = Image::build(&module, &format!("sieve-{}", source.filter), VERSION)?;
+        let image = Image::build(&module, &source.resource_name(), VERSION)?;
         let dir = format!("istio/{}", source.filter);
         files.push((
             format!("{dir}/envoyfilter-sidecar.yaml"),
@@ -487,23 +559,8 @@ pub fn generate_for(wasm_dir: &Path, chain: &ChainStages) -> Result<Vec<(String,
                 "EnvoyFilter for the ingress gateway: inserts the filter before the router on every gateway listener.",
             ) + &yaml(&envoyfilter(source, &value, true))?,
         ));
-        files.push((
-            format!("{dir}/wasmplugin.yaml"),
-            header(source, "WasmPlugin: istiod places the filter by phase and priority; sha256 is the digest of the image `cargo xtask oci` builds.")
-                + &yaml(&wasmplugin(source, &filter, &image.sha256())?)?,
-        ));
-        let mut base = vec!["wasmplugin.yaml".to_string()];
-        for cluster in used.iter().filter(|c| c.external) {
-            base.push(format!("serviceentry-{}.yaml", cluster.cluster));
-            files.push((
-                format!("{dir}/serviceentry-{}.yaml", cluster.cluster),
-                header(
-                    source,
-                    &format!("ServiceEntry: the filter calls {} (cluster {}).", cluster.host, cluster.istio_cluster()),
-                ) + &yaml(&serviceentry(source, cluster))?,
-            ));
-        }
-        files.push((format!("{dir}/kustomization.yaml"), kustomization(source, &base)?));
+        let url = format!("oci://{IMAGE_REPOSITORY}/sieve-{}:{VERSION}", source.filter);
+        files.extend(kustomize_base(source, &filter, &used, &image, &url, &dir)?);
         configs.push((source, config));
     }
     files.push(("envoy/all.yaml".into(), all_in_one(&configs)?));

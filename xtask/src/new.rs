@@ -83,20 +83,7 @@ const RESERVED: &[&str] = &[
 
 /// Checks a filter name: a crate-name-safe, metric-safe identifier that clashes with nothing.
 pub fn check_name(name: &str, root: &Path) -> Result<(), String> {
-    let valid = name.len() <= 32
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !name.ends_with('_')
-        && !name.contains("__");
-    if !valid {
-        return Err(format!(
-            "{name:?} is not a valid filter name: use 1-32 lower-case letters, digits and single '_', starting with a letter \
-             (it becomes the crate sieve-<name>, the Envoy filter sieve.<name> and the metrics sieve.<name>.*)"
-        ));
-    }
-    if RESERVED.contains(&name) {
-        return Err(format!("{name:?} is reserved (a Rust keyword or a name Sieve uses); choose another"));
-    }
+    check_identifier(name)?;
     for taken in [
         format!("filters/{name}"),
         format!("envoy/{name}.yaml"),
@@ -117,6 +104,25 @@ pub fn check_name(name: &str, root: &Path) -> Result<(), String> {
                 return Err(format!("{name:?} clashes with the package {taken} in {member}"));
             }
         }
+    }
+    Ok(())
+}
+
+/// Checks a filter name on its own: valid and not reserved.
+fn check_identifier(name: &str) -> Result<(), String> {
+    let valid = name.len() <= 32
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.ends_with('_')
+        && !name.contains("__");
+    if !valid {
+        return Err(format!(
+            "{name:?} is not a valid filter name: use 1-32 lower-case letters, digits and single '_', starting with a letter \
+             (it becomes the crate sieve-<name>, the Envoy filter sieve.<name> and the metrics sieve.<name>.*)"
+        ));
+    }
+    if RESERVED.contains(&name) {
+        return Err(format!("{name:?} is reserved (a Rust keyword or a name Sieve uses); choose another"));
     }
     Ok(())
 }
@@ -150,6 +156,11 @@ fn next_port() -> Result<u16, String> {
 
 fn render(template: &str, name: &str, port: u16) -> String {
     template
+        .replace("{{config}}", "\"envoy/{{name}}.yaml\"")
+        .replace("{{config_file}}", "envoy/{{name}}.yaml")
+        .replace("{{scenario_note}}", "tests/scenarios/{{name}}.yaml runs in both.")
+        .replace("{{new_command}}", "`cargo xtask new {{name}}`")
+        .replace("{{build_command}}", "`cargo xtask build`")
         .replace("{{name}}", name)
         .replace("{{dashed}}", &name.replace('_', "-"))
         .replace("{{Type}}", &type_name(name))
@@ -219,8 +230,165 @@ fn cargo(root: &Path) -> Command {
     command
 }
 
+const USAGE: &str = "usage: cargo xtask new NAME [--out DIR [--sieve-git URL[#REV]]]";
+
 pub fn new(args: &[String]) -> Result<(), String> {
-    let [name] = args else { return Err("usage: cargo xtask new NAME".into()) };
+    let (name, rest) = args.split_first().ok_or(USAGE)?;
+    let (mut out, mut git) = (None, None);
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--out" => out = Some(PathBuf::from(rest.next().ok_or("--out takes a directory")?)),
+            "--sieve-git" => git = Some(rest.next().ok_or("--sieve-git takes URL[#REV]")?.clone()),
+            _ => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
+        }
+    }
+    match (out, git) {
+        (Some(out), git) => standalone(name, &out, git.as_deref()),
+        (None, Some(_)) => Err(format!("--sieve-git goes with --out\n{USAGE}")),
+        (None, None) => in_workspace(name),
+    }
+}
+
+/// Where a standalone filter takes Sieve's crates from.
+enum SieveSource {
+    /// This checkout, by absolute path.
+    Path(PathBuf),
+    /// A git repository, at a revision if given.
+    Git { url: String, rev: Option<String> },
+}
+
+impl SieveSource {
+    /// The dependency fields for the Sieve package in folder `folder` of the repository.
+    fn dependency(&self, folder: &str) -> String {
+        match self {
+            SieveSource::Path(root) => format!("path = {:?}", root.join(folder).display().to_string()),
+            SieveSource::Git { url, rev: Some(rev) } => format!("git = {url:?}, rev = {rev:?}"),
+            SieveSource::Git { url, rev: None } => format!("git = {url:?}"),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            SieveSource::Path(root) => format!("path dependencies on the checkout at {}", root.display()),
+            SieveSource::Git { url, rev: Some(rev) } => format!("git dependencies on {url} at {rev}"),
+            SieveSource::Git { url, rev: None } => format!("git dependencies on {url}"),
+        }
+    }
+}
+
+/// The listener of a standalone filter's `envoy.yaml`.
+const STANDALONE_PORT: u16 = 10000;
+
+/// Renders a template for a filter in its own repository: its Envoy config is `envoy.yaml` at the
+/// crate's root and Sieve's crates are dependencies.
+fn render_standalone(template: &str, name: &str, sieve: &SieveSource) -> String {
+    let mut text = template
+        .replace("{{config}}", "concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/envoy.yaml\")")
+        .replace("{{config_file}}", "envoy.yaml")
+        .replace("{{scenario_note}}", "`cargo test` runs both.")
+        .replace("{{new_command}}", "`cargo xtask new {{name}} --out DIR` in a checkout of Sieve")
+        .replace(
+            "{{build_command}}",
+            "`cargo build --release --target wasm32-unknown-unknown -p sieve-{{dashed}}-module`",
+        )
+        .replace("{{sieve_source}}", &sieve.describe());
+    while let Some(start) = text.find("{{sieve:") {
+        let Some(length) = text[start..].find("}}") else { break };
+        let folder = text[start + "{{sieve:".len()..start + length].to_string();
+        text.replace_range(start..start + length + 2, &sieve.dependency(&folder));
+    }
+    render(&text, name, STANDALONE_PORT)
+}
+
+/// The filter README for a standalone crate: the workspace's "Run it" and "Tests" sections give
+/// way to the standalone crate's.
+fn standalone_readme(readme: &str, run_it: &str, tests: &str) -> Result<String, String> {
+    let section = |title: &str| readme.find(title).ok_or(format!("the README template has no {title:?} section"));
+    let (run, reference, tests_at) =
+        (section("## Run it")?, section("## Configuration reference")?, section("## Tests")?);
+    if !(run < reference && reference < tests_at) {
+        return Err("the README template's sections are out of order".into());
+    }
+    let body = &readme[reference..tests_at];
+    let body = body.replace("(see filters/headers/README.md)", "(see Sieve's filters/headers/README.md)");
+    Ok(format!("{}{run_it}{body}{tests}", &readme[..run]))
+}
+
+/// `cargo xtask new NAME --out DIR`: the filter as a standalone crate (and its module crate) in
+/// `out`, outside this workspace, depending on Sieve's SDK, emulator, harness and tooling.
+fn standalone(name: &str, out: &Path, git: Option<&str>) -> Result<(), String> {
+    check_identifier(name)?;
+    if out.exists() && std::fs::read_dir(out).map_err(|e| format!("{}: {e}", out.display()))?.next().is_some() {
+        return Err(format!("{} exists and is not empty", out.display()));
+    }
+    let root = workspace_root().canonicalize().map_err(|e| e.to_string())?;
+    let sieve = match git {
+        Some(spec) => match spec.split_once('#') {
+            Some((url, rev)) => SieveSource::Git { url: url.into(), rev: Some(rev.into()) },
+            None => SieveSource::Git { url: spec.into(), rev: None },
+        },
+        None => SieveSource::Path(root.clone()),
+    };
+    let template = root.join("xtask/template");
+    let standalone = template.join("standalone");
+    let mut files: Vec<(PathBuf, PathBuf)> = plan(&root, name)?
+        .into_iter()
+        .filter_map(|(from, to)| {
+            let relative = to.strip_prefix(root.join("filters").join(name)).ok()?.to_path_buf();
+            let replaced = ["Cargo.toml", "module/Cargo.toml", "README.md"].iter().any(|f| relative == Path::new(f));
+            (!replaced).then(|| (from, out.join(relative)))
+        })
+        .collect();
+    files.extend([
+        (template.join("envoy.yaml.tmpl"), out.join("envoy.yaml")),
+        (standalone.join("Cargo.toml.tmpl"), out.join("Cargo.toml")),
+        (standalone.join("module/Cargo.toml.tmpl"), out.join("module/Cargo.toml")),
+        (standalone.join("examples/package.rs.tmpl"), out.join("examples/package.rs")),
+        (standalone.join("gitignore.tmpl"), out.join(".gitignore")),
+    ]);
+    let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let write = |path: &Path, text: &str| {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    for (from, to) in &files {
+        write(to, &render_standalone(&read(from)?, name, &sieve))?;
+    }
+    let readme = standalone_readme(
+        &render_standalone(&read(&template.join("filter/README.md.tmpl"))?, name, &sieve),
+        &render_standalone(&read(&standalone.join("run-it.md.tmpl"))?, name, &sieve),
+        &render_standalone(&read(&standalone.join("tests.md.tmpl"))?, name, &sieve),
+    )?;
+    write(&out.join("README.md"), &readme)?;
+    // The same toolchain, formatting and dependency versions as Sieve: the module builds byte for
+    // byte as it would inside Sieve's workspace.
+    for file in ["rust-toolchain.toml", "rustfmt.toml", "Cargo.lock"] {
+        if root.join(file).is_file() {
+            std::fs::copy(root.join(file), out.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        }
+    }
+    let status = cargo(out).args(["fmt", "--all"]).status().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("cargo fmt in {} failed", out.display()));
+    }
+    println!("created the filter {name} in {} ({}):", out.display(), sieve.describe());
+    let mut created: Vec<_> = files.iter().map(|(_, to)| to.clone()).chain([out.join("README.md")]).collect();
+    created.sort();
+    for path in created {
+        println!("  {}", path.strip_prefix(out).unwrap_or(&path).display());
+    }
+    println!(
+        "\nnext, in {}:\n  cargo test                      # its unit, emulator and Envoy tests\n  cargo run --example package     # its OCI image and Istio manifests (deploy/)",
+        out.display()
+    );
+    Ok(())
+}
+
+/// `cargo xtask new NAME`: the filter inside this workspace, registered everywhere.
+fn in_workspace(name: &str) -> Result<(), String> {
     let root = workspace_root();
     check_name(name, &root)?;
     let port = next_port()?;
@@ -255,7 +423,7 @@ pub fn new(args: &[String]) -> Result<(), String> {
         "regenerated: {}",
         generated
             .iter()
-            .filter(|p| p.contains(name.as_str()) || p.ends_with("all.yaml"))
+            .filter(|p| p.contains(name) || p.ends_with("all.yaml"))
             .cloned()
             .collect::<Vec<_>>()
             .join(", ")
