@@ -911,7 +911,12 @@ impl Emulator {
 
     /// A metric's value by the name the module defined (Envoy shows it as `wasmcustom.<name>`).
     pub fn metric(&self, name: &str) -> Option<i64> {
-        self.store.data().metrics.iter().find(|m| m.name == name).map(|m| m.value)
+        self.store
+            .data()
+            .metrics
+            .iter()
+            .find(|m| m.name == name || dotted_metric_name(&m.name) == name)
+            .map(|m| m.value)
     }
 
     /// Every metric: name, kind, value (histograms: the number of samples).
@@ -922,7 +927,7 @@ impl Emulator {
             .iter()
             .map(|m| {
                 let value = if m.kind == MetricKind::Histogram { m.samples.len() as i64 } else { m.value };
-                (m.name.clone(), m.kind, value)
+                (dotted_metric_name(&m.name), m.kind, value)
             })
             .collect()
     }
@@ -1008,4 +1013,25 @@ fn phase_name(phase: Phase, export: &str) -> String {
     } else {
         phase.callback().to_string()
     }
+}
+
+/// A metric name in Istio's tag convention (`filter=.=auth;.;outcome=.=denied;.;sieve_events_total`,
+/// as Sieve's SDK defines its counters) as its dotted name (`sieve.auth.denied`): the label values in
+/// the order filter, provider, outcome, reason. Other names are returned as they are.
+pub fn dotted_metric_name(name: &str) -> String {
+    const LABELS: [&str; 4] = ["filter", "provider", "outcome", "reason"];
+    let Some((tags, family)) = name.rsplit_once(";.;") else { return name.to_string() };
+    if !family.starts_with("sieve_") {
+        return name.to_string();
+    }
+    let mut values = [""; 4];
+    for pair in tags.split(";.;") {
+        let slot =
+            pair.split_once("=.=").and_then(|(label, value)| Some((LABELS.iter().position(|l| *l == label)?, value)));
+        match slot.and_then(|(index, value)| Some((values.get_mut(index)?, value))) {
+            Some((slot, value)) => *slot = value,
+            None => return name.to_string(),
+        }
+    }
+    values.iter().filter(|v| !v.is_empty()).fold(String::from("sieve"), |dotted, value| dotted + "." + value)
 }

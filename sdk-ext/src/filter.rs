@@ -106,10 +106,11 @@ impl<'a> Setup<'a> {
         crate::http::track_copies();
     }
 
-    /// Defines `sieve.<filter>.<name>`. A host that refuses gives a counter that counts nothing.
+    /// Defines `sieve.<filter>.<name>` (on the host in the tag convention of
+    /// [`crate::metrics::host_counter_name`]). A host that refuses gives a counter that counts nothing.
     pub fn counter(&mut self, name: &str) -> Counter {
         let full = format!("sieve.{}.{}", self.filter, name);
-        match self.host.define_counter(&full) {
+        match self.host.define_counter(&crate::metrics::host_counter_name(self.filter, name)) {
             Ok(id) => Counter(Some(id)),
             Err(e) => {
                 log::warn!("sieve.{}: cannot define counter {full}: {e}", self.filter);

@@ -285,6 +285,8 @@ impl Host for FakeHost {
     }
 
     fn define_counter(&mut self, name: &str) -> Result<u32, HostError> {
+        // Tests look counters up by their dotted names.
+        let name = &crate::metrics::dotted_counter_name(name);
         if let Some(id) = self.counter_names.iter().position(|n| n == name) {
             return Ok(id as u32);
         }

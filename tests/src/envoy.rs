@@ -358,6 +358,9 @@ impl Envoy {
     /// Every counter and gauge (`/stats?format=json`), by full name. Sieve's VMs hand their counts
     /// to Envoy on a timer (`sieve_sdk_ext::host::COUNTER_FLUSH`): this waits out one flush first,
     /// so that every request answered before the call is counted.
+    /// (Sieve's counters reach Envoy in Istio's tag convention, `filter=.=auth;.;...;.;sieve_events_total`:
+    /// they are listed here by their dotted names, `wasmcustom.sieve.auth.denied`, as code and docs
+    /// name them; `/stats/prometheus` shows the labelled families, see [`Envoy::prometheus`].)
     pub fn stats(&self) -> BTreeMap<String, i64> {
         std::thread::sleep(sieve_sdk_ext::host::COUNTER_FLUSH * 2);
         let (_, body) = self.admin_get("/stats?format=json").unwrap_or_else(|e| panic!("cannot read stats: {e}"));
@@ -366,8 +369,16 @@ impl Envoy {
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|stat| Some((stat["name"].as_str()?.to_string(), stat["value"].as_i64()?)))
+            .filter_map(|stat| Some((dotted(stat["name"].as_str()?), stat["value"].as_i64()?)))
             .collect()
+    }
+
+    /// `/stats/prometheus` after one counter flush: the text Prometheus scrapes.
+    pub fn prometheus(&self) -> String {
+        std::thread::sleep(sieve_sdk_ext::host::COUNTER_FLUSH * 2);
+        let (status, body) = self.admin_get("/stats/prometheus").unwrap_or_else(|e| panic!("cannot scrape: {e}"));
+        assert_eq!(status, 200, "{body}");
+        body
     }
 
     /// A Sieve counter by its name (`sieve.headers.requests_rejected`); Envoy shows Wasm metrics
@@ -481,5 +492,13 @@ impl Drop for Envoy {
         } else {
             let _ = std::fs::remove_dir_all(&self.work_dir);
         }
+    }
+}
+
+/// A stat's name with a Sieve counter's tagged name turned back into its dotted one.
+fn dotted(name: &str) -> String {
+    match name.strip_prefix("wasmcustom.") {
+        Some(custom) => format!("wasmcustom.{}", sieve_sdk_ext::metrics::dotted_counter_name(custom)),
+        None => name.to_string(),
     }
 }

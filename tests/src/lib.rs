@@ -23,6 +23,7 @@ pub mod fuel;
 pub mod istio;
 pub mod kustomize;
 pub mod load;
+pub mod prometheus;
 pub mod scenario;
 pub mod tokens;
 pub mod xff;

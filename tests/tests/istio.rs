@@ -431,3 +431,57 @@ fn the_httpbin_overlay_puts_the_filter_on_the_chain_that_serves_8080() {
     let (_, dump) = envoy.admin_get("/config_dump").unwrap();
     assert!(dump.contains("inbound|8080||"), "the sidecar as istiod generates it for port 8080");
 }
+
+/// The `stats_config` istio-agent writes for a sidecar with `extraStatTags: [filter, provider,
+/// outcome, reason]` (tests/data/istio-stats/README.md says where it comes from).
+fn istio_agent_stats_config() -> serde_json::Value {
+    let file = workspace_root().join("tests/data/istio-stats/sidecar-stats-config.json");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    doc["stats_config"].clone()
+}
+
+#[test]
+fn sieve_metrics_are_labelled_under_the_stats_config_istio_agent_writes() {
+    let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
+    let chain = vec![(manifest("istio/chain/wasmplugin.yaml"), wasm_dir.join("sieve_chain.wasm"))];
+    let mut bootstrap = istio::sidecar_bootstrap().unwrap();
+    let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
+    istio::insert_wasmplugins(listener, &chain).unwrap();
+    bootstrap["stats_config"] = istio_agent_stats_config();
+    let mesh = mesh();
+    let port = free_port();
+    let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
+    let envoy = start(&config);
+    let get = |path: &str| Request::new("GET", &format!("http://127.0.0.1:{port}{path}"));
+    get("/").send().assert_local_reply(401, "unauthorized");
+    get("/").header("x-api-key", "not-a-key").send().assert_local_reply(401, "unauthorized");
+    assert_eq!(get("/api/x").header("x-api-key", "sieve-demo-key-0123456789abcdef").send().status, 200);
+
+    let text = envoy.prometheus();
+    let samples = sieve_e2e::prometheus::samples(&text);
+    let families = sieve_e2e::prometheus::families(&text);
+    let sieve_counters: Vec<&str> = families
+        .iter()
+        .filter(|(name, kind)| name.starts_with("sieve") && kind == "counter")
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(sieve_counters, ["sieve_events_total", "sieve_provider_events_total"], "{text}");
+    let value = |family: &str, labels: &[(&str, &str)]| {
+        sieve_e2e::prometheus::value(&samples, family, labels)
+            .unwrap_or_else(|| panic!("no {family}{labels:?} in:\n{text}"))
+    };
+    let keys = [("filter", "auth"), ("provider", "keys")];
+    assert_eq!(
+        value("sieve_provider_events_total", &[keys[0], keys[1], ("outcome", "denied"), ("reason", "invalid")]),
+        1.0
+    );
+    assert_eq!(value("sieve_provider_events_total", &[keys[0], keys[1], ("outcome", "allowed")]), 1.0);
+    assert_eq!(value("sieve_events_total", &[("filter", "auth"), ("outcome", "denied")]), 2.0);
+    // The chain's other stages count in the same family, under their own filter label.
+    let screened = |s: &&sieve_e2e::prometheus::Sample| {
+        s.name == "sieve_events_total" && s.labels.get("filter").map(String::as_str) == Some("screen") && s.value >= 1.0
+    };
+    assert!(samples.iter().any(|s| screened(&s)), "{text}");
+    // Istio's own inclusion list keeps them (its `wasm` prefix); Envoy's stats beyond it are gone.
+    assert!(!families.iter().any(|(name, _)| name.starts_with("envoy_http_downstream_rq")), "stats matcher applied");
+}

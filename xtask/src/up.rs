@@ -147,7 +147,11 @@ const DEMO_KEY: &str = "sieve-demo-key-0123456789abcdef";
 
 /// What to try against the Envoy running `config`.
 fn tries(config: &str, base: &str, admin: &str, deny_list: &std::path::Path) -> Vec<Try> {
-    let stats = Try::new(format!("curl -s '{admin}/stats?filter=sieve'"), "").shows("wasmcustom.sieve.");
+    let stats = Try::new(
+        format!("curl -s '{admin}/stats/prometheus' | grep '^sieve_'"),
+        "Sieve's counters as Prometheus reads them: sieve_events_total{filter,outcome}, sieve_provider_events_total{filter,provider,outcome,reason}",
+    )
+    .shows("sieve_events_total{");
     let mut tries = match config {
         "headers" => vec![
             Try::new(
