@@ -26,12 +26,17 @@ pub fn sieve_counters(text: &str) -> Vec<Sample> {
         .collect()
 }
 
-#[test]
-fn the_shipped_configs_show_labelled_families_on_stats_prometheus() {
-    let stack = Stack::builder("envoy/auth.yaml")
+/// A shipped config in front of the echo, with the demo JWKS and authorization services.
+fn demo_stack(config: &str) -> Stack {
+    Stack::builder(config)
         .service("jwks", jwks::handler(jwks::Document::new(jwks::DEMO_JWKS)))
         .service("authz", authz::handler(authz::demo_tokens()))
-        .start();
+        .start()
+}
+
+#[test]
+fn the_shipped_configs_show_labelled_families_on_stats_prometheus() {
+    let stack = demo_stack("envoy/auth.yaml");
     let envoy = &stack.envoy;
     envoy.get("/things").send().assert_local_reply(401, "unauthorized");
     envoy.get("/things").header("x-api-key", "not-a-key").send().assert_local_reply(401, "unauthorized");
@@ -83,10 +88,7 @@ fn promql_names(expr: &str) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn the_grafana_dashboard_queries_what_envoy_exports() {
-    let stack = Stack::builder("envoy/chain.yaml")
-        .service("jwks", jwks::handler(jwks::Document::new(jwks::DEMO_JWKS)))
-        .service("authz", authz::handler(authz::demo_tokens()))
-        .start();
+    let stack = demo_stack("envoy/chain.yaml");
     stack.envoy.get("/").header("x-api-key", DEMO_KEY).send();
     let text = stack.envoy.prometheus();
     let exported: std::collections::BTreeSet<String> =
