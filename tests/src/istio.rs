@@ -83,12 +83,67 @@ const CRDS: &[(&str, &str, &str)] = &[
     ("ServiceEntry", "serviceentries.networking.istio.io.yaml", "serviceentries.v1.strict.json"),
 ];
 
-/// Validates one manifest (one YAML document) against its kind's CRD: the strict OpenAPI schema
+/// The Kubernetes version whose schemas core resources are checked against: the oldest one
+/// kubernetes-validate 1.37 ships, and one every supported Istio runs on.
+pub const KUBERNETES_VERSION: &str = "1.25.0";
+
+/// Kinds checked against Kubernetes' own schemas rather than a CRD.
+const KUBERNETES_KINDS: &[&str] = &["Namespace", "Deployment", "Service", "ConfigMap"];
+
+/// kubernetes-validate (Kubernetes' OpenAPI schemas for 1.25-1.37, offline), pinned, installed once
+/// into `<root>/.tools/python-kubernetes` (apart from the Istio validators: its jsonschema differs).
+fn kubernetes_tools() -> Result<PathBuf, String> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            let dir = workspace_root().join(".tools/python-kubernetes");
+            if dir.join("kubernetes_validate").is_dir() {
+                return Ok(dir);
+            }
+            let output = Command::new("python3")
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"])
+                .arg(&dir)
+                .arg("kubernetes-validate==1.37.0")
+                .output()
+                .map_err(|e| format!("cannot run python3 -m pip: {e}"))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "installing kubernetes-validate failed:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            Ok(dir)
+        })
+        .clone()
+}
+
+/// Validates one core manifest (Deployment, Service, ...) against Kubernetes' strict schemas
+/// (unknown fields refused) for [`KUBERNETES_VERSION`].
+pub fn validate_kubernetes(manifest: &Path) -> Result<String, String> {
+    let output = Command::new("python3")
+        .env("PYTHONPATH", kubernetes_tools()?)
+        .args(["-m", "kubernetes_validate", "--strict", "-k", KUBERNETES_VERSION])
+        .arg(manifest)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    if output.status.success() {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+/// Validates one manifest (one YAML document) against its kind's CRD (core kinds: Kubernetes'
+/// schemas, [`validate_kubernetes`]): the strict OpenAPI schema
 /// (check-jsonschema) and the CEL and list rules (k8s_rules_check.py). Err carries the tools' output.
 pub fn validate(manifest: &Path) -> Result<String, String> {
     let text = std::fs::read_to_string(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", manifest.display()))?;
     let kind = doc.get("kind").and_then(serde_yaml::Value::as_str).unwrap_or_default();
+    if KUBERNETES_KINDS.contains(&kind) {
+        return validate_kubernetes(manifest);
+    }
     let (_, crd, schema) = CRDS
         .iter()
         .find(|(k, _, _)| *k == kind)

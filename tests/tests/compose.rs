@@ -113,12 +113,16 @@ fn docker_compose_up_serves_every_filter() {
         assert!(Instant::now() < deadline, "not all healthy: {health:?}");
         std::thread::sleep(Duration::from_millis(500));
     }
-    let stats = Request::new("GET", &url(admin, "/stats?filter=sieve")).send();
-    for counter in [
-        "wasmcustom.sieve.headers.request_rules_applied",
-        "wasmcustom.sieve.auth.allowed",
-        "wasmcustom.sieve.screen.refused",
-    ] {
-        assert!(stats.body.contains(counter), "{counter} missing:\n{}", stats.body);
+    // Sieve's counters as Prometheus scrapes them: labelled, from the shipped config's stats_tags.
+    let scraped = Request::new("GET", &url(admin, "/stats/prometheus")).send();
+    let samples = sieve_e2e::prometheus::samples(&scraped.body);
+    for (filter, outcome) in [("headers", "request_rules_applied"), ("auth", "allowed"), ("screen", "refused")] {
+        let value =
+            sieve_e2e::prometheus::value(&samples, "sieve_events_total", &[("filter", filter), ("outcome", outcome)]);
+        assert!(
+            value.is_some_and(|v| v >= 1.0),
+            "sieve_events_total{{filter={filter:?},outcome={outcome:?}}}: {value:?}\n{}",
+            scraped.body
+        );
     }
 }

@@ -357,8 +357,13 @@ fn kustomize_overlays_render_with_the_kubectl_1_20_kustomize_and_pass_istios_crd
     assert_eq!(overlays, ["demo", "gateway", "httpbin"]);
     for overlay in &overlays {
         let docs = render(overlay);
-        let kinds: Vec<&str> = docs.iter().filter_map(|d| d["kind"].as_str()).collect();
+        let kinds: Vec<&str> = docs
+            .iter()
+            .filter_map(|d| d["kind"].as_str())
+            .filter(|k| k.ends_with("Plugin") || *k == "ServiceEntry")
+            .collect();
         assert_eq!(kinds, ["WasmPlugin", "ServiceEntry", "ServiceEntry"], "{overlay}");
+        // Istio's kinds against its CRDs, Kubernetes' own (the demo's services) against its schemas.
         validate_rendered(overlay, &docs);
     }
 
@@ -368,7 +373,10 @@ fn kustomize_overlays_render_with_the_kubectl_1_20_kustomize_and_pass_istios_crd
     let base = manifest("istio/chain/wasmplugin.yaml");
     assert_eq!(plugin["metadata"]["namespace"], "sieve-demo");
     assert_eq!(plugin["spec"], base["spec"], "the demo's values are the base's");
-    assert!(demo.iter().all(|d| d["metadata"]["namespace"] == "sieve-demo"), "the ServiceEntries too");
+    assert!(
+        demo.iter().filter(|d| d["kind"] != "Namespace").all(|d| d["metadata"]["namespace"] == "sieve-demo"),
+        "the ServiceEntries and the demo's services too"
+    );
 
     let httpbin = render("httpbin");
     let plugin = sieve_e2e::kustomize::find(&httpbin, "WasmPlugin", "sieve-chain").unwrap();
@@ -484,4 +492,83 @@ fn sieve_metrics_are_labelled_under_the_stats_config_istio_agent_writes() {
     assert!(samples.iter().any(|s| screened(&s)), "{text}");
     // Istio's own inclusion list keeps them (its `wasm` prefix); Envoy's stats beyond it are gone.
     assert!(!families.iter().any(|(name, _)| name.starts_with("envoy_http_downstream_rq")), "stats matcher applied");
+}
+
+/// The rendered documents of `kind`.
+fn of_kind<'a>(docs: &'a [serde_yaml::Value], kind: &str) -> Vec<&'a serde_yaml::Value> {
+    docs.iter().filter(|d| d["kind"].as_str() == Some(kind)).collect()
+}
+
+#[test]
+fn the_demo_overlay_is_the_whole_demo_for_a_cluster() {
+    let demo = render("demo");
+    validate_rendered("demo-whole", &demo);
+    let namespaces = of_kind(&demo, "Namespace");
+    assert_eq!(namespaces.len(), 1);
+    assert_eq!(namespaces[0]["metadata"]["name"], "sieve-demo");
+    assert_eq!(namespaces[0]["metadata"]["labels"]["istio-injection"], "enabled", "sidecars injected");
+
+    // Each Service selects a Deployment's pods and reaches a port its container listens on (the
+    // port in the container's command, as docker-compose.yaml runs it).
+    let deployments = of_kind(&demo, "Deployment");
+    let names: Vec<&str> = deployments.iter().filter_map(|d| d["metadata"]["name"].as_str()).collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    for name in ["httpbin", "jwks", "authz", "feed"] {
+        assert!(names.contains(&name), "{name}: {names:?}");
+    }
+    let service_port = |name: &str| -> u64 {
+        let service = sieve_e2e::kustomize::find(&demo, "Service", name).unwrap_or_else(|| panic!("no Service {name}"));
+        let selector = service["spec"]["selector"].as_mapping().unwrap();
+        let deployment = deployments
+            .iter()
+            .find(|d| {
+                let labels = &d["spec"]["template"]["metadata"]["labels"];
+                selector.iter().all(|(k, v)| &labels[k] == v)
+            })
+            .unwrap_or_else(|| panic!("Service {name} selects no Deployment"));
+        let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+        let target = service["spec"]["ports"][0]["targetPort"].as_u64().unwrap();
+        assert_eq!(container["ports"][0]["containerPort"].as_u64(), Some(target), "{name}");
+        let command: Vec<&str> =
+            container["command"].as_sequence().unwrap().iter().filter_map(|c| c.as_str()).collect();
+        assert!(command.contains(&format!("0.0.0.0:{target}").as_str()), "{name} listens on {target}: {command:?}");
+        assert_eq!(container["readinessProbe"]["httpGet"]["port"].as_u64(), Some(target));
+        service["spec"]["ports"][0]["port"].as_u64().unwrap()
+    };
+
+    // The filter's in-mesh service (authz.sieve-demo.svc.cluster.local:8082) is that Service.
+    for mesh in sieve_e2e::generate::MESH_CLUSTERS.iter().filter(|m| !m.external) {
+        let (name, namespace) = mesh.host.split_once('.').unwrap();
+        assert!(namespace.starts_with("sieve-demo."), "{}", mesh.host);
+        assert_eq!(service_port(name), u64::from(mesh.port), "{}", mesh.host);
+    }
+    // The external hosts the filter calls resolve to the demo's services, on their ports.
+    for entry in of_kind(&demo, "ServiceEntry") {
+        let endpoint = &entry["spec"]["endpoints"][0];
+        let address = endpoint["address"].as_str().unwrap_or_else(|| panic!("{entry:?}: no endpoint"));
+        let service = address.strip_suffix(".sieve-demo.svc.cluster.local").unwrap();
+        assert_eq!(endpoint["ports"]["http"].as_u64(), Some(service_port(service)), "{address}");
+    }
+    // The workload the WasmPlugin selects and the port it filters are the echo's.
+    let plugin = sieve_e2e::kustomize::find(&demo, "WasmPlugin", "sieve-chain").unwrap();
+    let labels = plugin["spec"]["selector"]["matchLabels"].as_mapping().unwrap();
+    let workload = deployments
+        .iter()
+        .find(|d| labels.iter().all(|(k, v)| &d["spec"]["template"]["metadata"]["labels"][k] == v))
+        .expect("a Deployment the WasmPlugin selects");
+    assert_eq!(workload["metadata"]["name"], "httpbin");
+    let port = plugin["spec"]["match"][0]["ports"][0]["number"].as_u64();
+    assert_eq!(workload["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"].as_u64(), port);
+    // The feed serves the same deny list as in docker compose.
+    let lists = sieve_e2e::kustomize::find(&demo, "ConfigMap", "sieve-demo-lists").unwrap();
+    let list = std::fs::read_to_string(workspace_root().join("services/demo-lists/deny.txt")).unwrap();
+    assert_eq!(lists["data"]["deny.txt"].as_str(), Some(list.as_str()));
+
+    // A Deployment with a field Kubernetes does not know is refused: the schemas are strict.
+    let mut broken = (*deployments[0]).clone();
+    broken["spec"]["template"]["spec"]["containers"][0]["imagePullPolcy"] = "Always".into();
+    let file = sieve_e2e::scratch_root().join(format!("deployment-broken-{}.yaml", std::process::id()));
+    std::fs::write(&file, serde_yaml::to_string(&broken).unwrap()).unwrap();
+    let report = istio::validate(&file).expect_err("an unknown field is refused");
+    assert!(report.contains("imagePullPolcy"), "{report}");
 }
