@@ -5,6 +5,7 @@
 
 use crate::config::EnvoyConfig;
 use crate::workspace_root;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -81,6 +82,7 @@ const CRDS: &[(&str, &str, &str)] = &[
     ("WasmPlugin", "wasmplugins.extensions.istio.io.yaml", "wasmplugins.v1alpha1.strict.json"),
     ("EnvoyFilter", "envoyfilters.networking.istio.io.yaml", "envoyfilters.v1alpha3.strict.json"),
     ("ServiceEntry", "serviceentries.networking.istio.io.yaml", "serviceentries.v1.strict.json"),
+    ("DestinationRule", "destinationrules.networking.istio.io.yaml", "destinationrules.v1.strict.json"),
 ];
 
 /// The Kubernetes version whose schemas core resources are checked against: the oldest one
@@ -134,12 +136,50 @@ pub fn validate_kubernetes(manifest: &Path) -> Result<String, String> {
     }
 }
 
-/// Validates one manifest (one YAML document) against its kind's CRD (core kinds: Kubernetes'
-/// schemas, [`validate_kubernetes`]): the strict OpenAPI schema
-/// (check-jsonschema) and the CEL and list rules (k8s_rules_check.py). Err carries the tools' output.
+/// Validates a manifest file against its kinds' CRDs (core kinds: Kubernetes' schemas,
+/// [`validate_kubernetes`]): the strict OpenAPI schema (check-jsonschema) and the CEL and list
+/// rules (k8s_rules_check.py). A file of several YAML documents (a Deployment and its Service) is
+/// checked document by document. Err carries the tools' output.
 pub fn validate(manifest: &Path) -> Result<String, String> {
     let text = std::fs::read_to_string(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let mut docs = Vec::new();
+    for document in serde_yaml::Deserializer::from_str(&text) {
+        let doc = serde_yaml::Value::deserialize(document).map_err(|e| format!("{}: {e}", manifest.display()))?;
+        if !doc.is_null() {
+            docs.push(doc);
+        }
+    }
+    if docs.len() <= 1 {
+        let doc = docs.pop().unwrap_or_default();
+        return validate_document(manifest, &doc);
+    }
+    // The tools read one document per file: each goes to a file of its own.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = crate::scratch_root().join(format!(
+        "validate-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut reports = String::new();
+    for (index, doc) in docs.iter().enumerate() {
+        let file = dir.join(format!("{index}.yaml"));
+        std::fs::write(&file, serde_yaml::to_string(doc).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        let kind = doc.get("kind").and_then(serde_yaml::Value::as_str).unwrap_or("?");
+        match validate_document(&file, doc) {
+            Ok(report) => reports.push_str(&report),
+            Err(report) => {
+                return Err(format!("{} document {} ({kind}):\n{report}", manifest.display(), index + 1));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(reports)
+}
+
+/// One document, already parsed from `manifest` (a file holding only it).
+fn validate_document(manifest: &Path, doc: &serde_yaml::Value) -> Result<String, String> {
     let kind = doc.get("kind").and_then(serde_yaml::Value::as_str).unwrap_or_default();
     if KUBERNETES_KINDS.contains(&kind) {
         return validate_kubernetes(manifest);

@@ -572,3 +572,38 @@ fn the_demo_overlay_is_the_whole_demo_for_a_cluster() {
     let report = istio::validate(&file).expect_err("an unknown field is refused");
     assert!(report.contains("imagePullPolcy"), "{report}");
 }
+
+#[test]
+fn the_httpbin_overlay_reaches_the_external_services_over_tls() {
+    let httpbin = render("httpbin");
+    let plugin = sieve_e2e::kustomize::find(&httpbin, "WasmPlugin", "sieve-chain").unwrap();
+    let plugin_config = serde_json::to_string(&plugin["spec"]["pluginConfig"]).unwrap();
+    let entries = of_kind(&httpbin, "ServiceEntry");
+    assert_eq!(entries.len(), 2);
+    for entry in entries {
+        let host = entry["spec"]["hosts"][0].as_str().unwrap();
+        let port = &entry["spec"]["ports"][0];
+        let number = port["number"].as_u64().unwrap();
+        // The filter calls the host in plain HTTP on the ServiceEntry's port, inside the pod...
+        assert!(plugin_config.contains(&format!("outbound|{number}||{host}")), "{host}: {plugin_config}");
+        assert_eq!(port["protocol"], "HTTP");
+        // ...and the sidecar originates TLS to 443, verifying the server and sending SNI.
+        assert_eq!(port["targetPort"].as_u64(), Some(443), "{host}");
+        let rule = of_kind(&httpbin, "DestinationRule")
+            .into_iter()
+            .find(|r| r["spec"]["host"].as_str() == Some(host))
+            .unwrap_or_else(|| panic!("no DestinationRule for {host}"));
+        let setting = &rule["spec"]["trafficPolicy"]["portLevelSettings"][0];
+        assert_eq!(setting["port"]["number"].as_u64(), Some(number), "{host}: the port the filter calls");
+        assert_eq!(setting["tls"]["mode"], "SIMPLE");
+        assert_eq!(setting["tls"]["sni"].as_str(), Some(host));
+        assert!(setting["tls"].get("insecureSkipVerify").is_none(), "certificates are checked");
+    }
+    // The DestinationRule CRD is strict here: a misspelt TLS field is refused.
+    let mut broken = of_kind(&httpbin, "DestinationRule")[0].clone();
+    broken["spec"]["trafficPolicy"]["portLevelSettings"][0]["tls"]["sni_name"] = "x".into();
+    let file = sieve_e2e::scratch_root().join(format!("destinationrule-broken-{}.yaml", std::process::id()));
+    std::fs::write(&file, serde_yaml::to_string(&broken).unwrap()).unwrap();
+    let report = istio::validate(&file).expect_err("an unknown field is refused");
+    assert!(report.contains("sni_name"), "{report}");
+}
