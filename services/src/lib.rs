@@ -3,7 +3,9 @@
 //!
 //! - [`echo`]: the upstream; answers with the request it received, as JSON;
 //! - [`authz`]: an external authorization service (allow-list of bearer tokens);
-//! - [`jwks`]: serves a JWKS document with an ETag.
+//! - [`jwks`]: serves a JWKS document with an ETag;
+//! - [`registry_token`]: a registry token service (Docker's token authentication), served over
+//!   TLS with [`spawn_tls`].
 //!
 //! Every service is a [`Handler`] run by [`spawn`] (on a background thread, for tests and xtask) or
 //! [`run`] (in a binary). Tests write their own handlers to play a slow, failing or changing peer.
@@ -12,6 +14,7 @@ pub mod authz;
 pub mod echo;
 pub mod feed;
 pub mod jwks;
+pub mod registry_token;
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -167,6 +170,59 @@ pub fn spawn(addr: SocketAddr, handler: Handler) -> std::io::Result<Background> 
             let Ok(listener) = TcpListener::from_std(listener) else { return };
             tokio::select! {
                 _ = serve(listener, handler) => {}
+                _ = stopped => {}
+            }
+        });
+    })?;
+    Ok(Background { addr, _shutdown: shutdown })
+}
+
+/// [`spawn`] over TLS: `certificate_chain_pem` (leaf first) and its PKCS#8 `key_pem`.
+pub fn spawn_tls(
+    addr: SocketAddr,
+    handler: Handler,
+    certificate_chain_pem: &str,
+    key_pem: &str,
+) -> std::io::Result<Background> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let invalid = |e: &dyn std::fmt::Display| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string());
+    let certificates = CertificateDer::pem_slice_iter(certificate_chain_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(&e))?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| invalid(&e))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(&e))?
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)
+        .map_err(|e| invalid(&e))?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name(format!("sieve-tls-service-{}", addr.port())).spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = TcpListener::from_std(listener) else { return };
+            let serve = async {
+                loop {
+                    let Ok((stream, _peer)) = listener.accept().await else { continue };
+                    let (acceptor, handler) = (acceptor.clone(), handler.clone());
+                    tokio::spawn(async move {
+                        // A client that fails the handshake (wrong CA, plain HTTP) is dropped.
+                        let Ok(stream) = acceptor.accept(stream).await else { return };
+                        let service = hyper::service::service_fn(move |request| answer(request, handler.clone()));
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .keep_alive(true)
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            };
+            tokio::select! {
+                _ = serve => {}
                 _ = stopped => {}
             }
         });

@@ -3,11 +3,16 @@
 //! - [`config`]: an Envoy config read from `envoy/`, edited by listener, filter, stage and provider
 //!   name;
 //! - [`generate`]: `envoy/all.yaml` and the Istio manifests, generated from the filter configs;
-//! - [`oci`]: a module as a Wasm OCI image (deterministic), written as a layout or pushed.
+//! - [`oci`]: a module as a Wasm OCI image (deterministic) in the forms Istio pulls, written as a
+//!   layout;
+//! - [`registry`]: the image pushed to a registry over HTTPS, with basic or token auth and
+//!   credentials from Docker's `config.json` ([`docker_config`]).
 
 pub mod config;
+pub mod docker_config;
 pub mod generate;
 pub mod oci;
+pub mod registry;
 
 pub use config::EnvoyConfig;
 pub use sieve_emulator::modules;

@@ -1,14 +1,17 @@
-//! Wasm OCI images in the layout Istio pulls, and a minimal OCI distribution client to push them.
+//! Wasm OCI images in the forms Istio's agent pulls (`pkg/wasm/imagefetcher.go`), written as OCI
+//! layouts or pushed with [`crate::registry`].
 //!
-//! Variant: the *compat* variant of the Wasm image specification with standard OCI media types —
-//! an OCI image manifest (`application/vnd.oci.image.manifest.v1+json`), an OCI image config
-//! (`application/vnd.oci.image.config.v1+json`), and exactly one layer
-//! (`application/vnd.oci.image.layer.v1.tar+gzip`) holding `plugin.wasm`, with the annotation
-//! `module.wasm.image/variant: compat`. Istio's fetcher (`pkg/wasm/imagefetcher.go`) tries this form
-//! before the custom-artifact (*oci*) variant, whose fixed two-layer shape has broken other
-//! projects' single-layer images; and standard media types let any OCI tool (skopeo, crane, docker)
-//! pull, inspect and mirror the image. Everything is deterministic (no timestamps, fixed tar
-//! headers), so the manifest digest — the `sha256` a WasmPlugin pins — depends only on the module.
+//! The default, [`Format::Oci`], is the *compat* variant of the Wasm image specification with
+//! standard OCI media types: an OCI image manifest, an OCI image config, and exactly one layer
+//! (`application/vnd.oci.image.layer.v1.tar+gzip`) holding `plugin.wasm`, annotated
+//! `module.wasm.image/variant: compat`. Istio's fetcher tries this form before the custom-artifact
+//! variant, whose fixed two-layer shape has broken other projects' single-layer images, and
+//! standard media types let any OCI tool (skopeo, crane, docker) pull, inspect and mirror it.
+//! [`Format::Docker`] is the same with Docker's media types (for registries or mirrors that keep
+//! only Docker manifests) and [`Format::WasmArtifact`] the *oci* variant (the raw module as an
+//! `application/vnd.module.wasm.content.layer.v1+wasm` layer beside its Wasm config). Everything is
+//! deterministic (no timestamps, fixed tar headers), so the manifest digest, the `sha256` a
+//! WasmPlugin pins, depends only on the module and the format.
 
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -16,13 +19,56 @@ use std::io::Write;
 pub const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.image.config.v1+json";
 pub const LAYER_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub const DOCKER_MANIFEST_MEDIA_TYPE: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_CONFIG_MEDIA_TYPE: &str = "application/vnd.docker.container.image.v1+json";
+pub const DOCKER_LAYER_MEDIA_TYPE: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+pub const WASM_CONFIG_MEDIA_TYPE: &str = "application/vnd.module.wasm.config.v1+json";
+pub const WASM_LAYER_MEDIA_TYPE: &str = "application/vnd.module.wasm.content.layer.v1+wasm";
 
-/// A built image: its three blobs and the manifest digest.
+/// The image forms Istio's agent accepts, in the order it tries them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Docker image manifest, last layer a Docker tar+gzip layer holding `plugin.wasm`.
+    Docker,
+    /// OCI image manifest, last layer an OCI tar+gzip layer holding `plugin.wasm` (the default).
+    #[default]
+    Oci,
+    /// OCI manifest with exactly two layers: the raw module and the Wasm config.
+    WasmArtifact,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Docker, Format::Oci, Format::WasmArtifact];
+
+    /// The `--format` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Docker => "docker",
+            Format::Oci => "oci",
+            Format::WasmArtifact => "wasm-artifact",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Format, String> {
+        Format::ALL.into_iter().find(|f| f.name() == name).ok_or_else(|| {
+            format!("unknown image format {name:?}: one of {}", Format::ALL.map(Format::name).join(", "))
+        })
+    }
+
+    pub fn manifest_media_type(self) -> &'static str {
+        match self {
+            Format::Docker => DOCKER_MANIFEST_MEDIA_TYPE,
+            Format::Oci | Format::WasmArtifact => MANIFEST_MEDIA_TYPE,
+        }
+    }
+}
+
+/// A built image: its manifest and the blobs it names (config first, then the layers).
 #[derive(Debug, Clone)]
 pub struct Image {
+    pub format: Format,
     pub manifest: Vec<u8>,
-    pub config: Vec<u8>,
-    pub layer: Vec<u8>,
+    pub blobs: Vec<Vec<u8>>,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -37,7 +83,11 @@ fn digest(bytes: &[u8]) -> String {
     format!("sha256:{}", sha256_hex(bytes))
 }
 
-/// `plugin.wasm` in a tar, gzipped, with fixed metadata.
+fn descriptor(media_type: &str, blob: &[u8]) -> serde_json::Value {
+    serde_json::json!({"mediaType": media_type, "digest": digest(blob), "size": blob.len()})
+}
+
+/// `plugin.wasm` in a tar, gzipped, with fixed metadata; also the tar (for the config's diff_id).
 fn layer(module: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
     let mut tar = tar::Builder::new(Vec::new());
     let mut header = tar::Header::new_ustar();
@@ -56,28 +106,72 @@ fn layer(module: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
 }
 
 impl Image {
+    /// The default format ([`Format::Oci`]).
     pub fn build(module: &[u8], name: &str, version: &str) -> Result<Image, String> {
-        let (layer, tar) = layer(module).map_err(|e| format!("cannot build the layer: {e}"))?;
-        let config = serde_json::json!({
-            "architecture": "wasm",
-            "os": "wasip1",
-            "config": {},
-            "rootfs": {"type": "layers", "diff_ids": [digest(&tar)]},
-        });
-        let config = serde_json::to_vec(&config).map_err(|e| e.to_string())?;
-        let manifest = serde_json::json!({
-            "schemaVersion": 2,
-            "mediaType": MANIFEST_MEDIA_TYPE,
-            "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": digest(&config), "size": config.len()},
-            "layers": [{"mediaType": LAYER_MEDIA_TYPE, "digest": digest(&layer), "size": layer.len()}],
-            "annotations": {
-                "module.wasm.image/variant": "compat",
-                "org.opencontainers.image.title": name,
-                "org.opencontainers.image.version": version,
-            },
-        });
-        let manifest = serde_json::to_vec(&manifest).map_err(|e| e.to_string())?;
-        Ok(Image { manifest, config, layer })
+        Image::build_as(Format::Oci, module, name, version)
+    }
+
+    pub fn build_as(format: Format, module: &[u8], name: &str, version: &str) -> Result<Image, String> {
+        let to_vec = |value: &serde_json::Value| serde_json::to_vec(value).map_err(|e| e.to_string());
+        let (manifest, blobs) = match format {
+            Format::Docker | Format::Oci => {
+                let (layer, tar) = layer(module).map_err(|e| format!("cannot build the layer: {e}"))?;
+                let config = to_vec(&serde_json::json!({
+                    "architecture": "wasm",
+                    "os": "wasip1",
+                    "config": {},
+                    "rootfs": {"type": "layers", "diff_ids": [digest(&tar)]},
+                }))?;
+                let manifest = if format == Format::Docker {
+                    // Docker's schema 2 has no annotations.
+                    serde_json::json!({
+                        "schemaVersion": 2,
+                        "mediaType": DOCKER_MANIFEST_MEDIA_TYPE,
+                        "config": descriptor(DOCKER_CONFIG_MEDIA_TYPE, &config),
+                        "layers": [descriptor(DOCKER_LAYER_MEDIA_TYPE, &layer)],
+                    })
+                } else {
+                    let annotations = serde_json::json!({
+                        "module.wasm.image/variant": "compat",
+                        "org.opencontainers.image.title": name,
+                        "org.opencontainers.image.version": version,
+                    });
+                    serde_json::json!({
+                        "schemaVersion": 2,
+                        "mediaType": MANIFEST_MEDIA_TYPE,
+                        "config": descriptor(CONFIG_MEDIA_TYPE, &config),
+                        "layers": [descriptor(LAYER_MEDIA_TYPE, &layer)],
+                        "annotations": annotations,
+                    })
+                };
+                (manifest, vec![config, layer])
+            }
+            Format::WasmArtifact => {
+                // The Wasm image specification's config; Istio wants it as the second layer too.
+                let config = to_vec(&serde_json::json!({"type": "envoy_proxy", "abiVersions": ["v0.2.1"]}))?;
+                let manifest = serde_json::json!({
+                    "schemaVersion": 2,
+                    "mediaType": MANIFEST_MEDIA_TYPE,
+                    "config": descriptor(WASM_CONFIG_MEDIA_TYPE, &config),
+                    "layers": [descriptor(WASM_LAYER_MEDIA_TYPE, module), descriptor(WASM_CONFIG_MEDIA_TYPE, &config)],
+                    "annotations": {
+                        "org.opencontainers.image.title": name,
+                        "org.opencontainers.image.version": version,
+                    },
+                });
+                (manifest, vec![config, module.to_vec()])
+            }
+        };
+        Ok(Image { format, manifest: to_vec(&manifest)?, blobs })
+    }
+
+    /// Config and layers: what a push uploads before the manifest.
+    pub fn blobs(&self) -> &[Vec<u8>] {
+        &self.blobs
+    }
+
+    pub fn manifest_media_type(&self) -> &'static str {
+        self.format.manifest_media_type()
     }
 
     /// `sha256:<hex>` of the manifest: what a registry calls the image, and what Istio checks
@@ -90,22 +184,20 @@ impl Image {
     pub fn sha256(&self) -> String {
         sha256_hex(&self.manifest)
     }
-}
 
-impl Image {
     /// Writes the image as an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/...`) that
     /// skopeo, crane or oras can copy to any registry: `skopeo copy oci:DIR:TAG docker://...`.
     pub fn write_layout(&self, dir: &std::path::Path, tag: &str) -> Result<(), String> {
         let blobs = dir.join("blobs/sha256");
         std::fs::create_dir_all(&blobs).map_err(|e| e.to_string())?;
-        for blob in [&self.manifest, &self.config, &self.layer] {
+        for blob in std::iter::once(&self.manifest).chain(&self.blobs) {
             std::fs::write(blobs.join(sha256_hex(blob)), blob).map_err(|e| e.to_string())?;
         }
         std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).map_err(|e| e.to_string())?;
         let index = serde_json::json!({
             "schemaVersion": 2,
             "manifests": [{
-                "mediaType": MANIFEST_MEDIA_TYPE,
+                "mediaType": self.manifest_media_type(),
                 "digest": self.digest(),
                 "size": self.manifest.len(),
                 "annotations": {"org.opencontainers.image.ref.name": tag},
@@ -116,50 +208,16 @@ impl Image {
     }
 }
 
-/// Pushes `image` to `registry` (`host:port`, plain HTTP) as `repository:tag`; returns the digest
-/// the registry reports.
-pub fn push(registry: &str, repository: &str, tag: &str, image: &Image) -> Result<String, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let base = format!("http://{registry}/v2/{repository}");
-    for blob in [&image.config, &image.layer] {
-        let blob_digest = digest(blob);
-        let head = agent.head(&format!("{base}/blobs/{blob_digest}")).call().map_err(|e| e.to_string())?;
-        if head.status().is_success() {
-            continue;
-        }
-        let start = agent.post(&format!("{base}/blobs/uploads/")).send_empty().map_err(|e| e.to_string())?;
-        if start.status().as_u16() != 202 {
-            return Err(format!("starting an upload: status {}", start.status()));
-        }
-        let location =
-            start.headers().get("location").and_then(|v| v.to_str().ok()).ok_or("no upload location")?.to_string();
-        let location = if location.starts_with("http") { location } else { format!("http://{registry}{location}") };
-        let separator = if location.contains('?') { '&' } else { '?' };
-        let put = agent
-            .put(&format!("{location}{separator}digest={blob_digest}"))
-            .header("content-type", "application/octet-stream")
-            .send(blob.as_slice())
-            .map_err(|e| e.to_string())?;
-        if put.status().as_u16() != 201 {
-            return Err(format!("uploading {blob_digest}: status {}", put.status()));
-        }
-    }
-    let put = agent
-        .put(&format!("{base}/manifests/{tag}"))
-        .header("content-type", MANIFEST_MEDIA_TYPE)
-        .send(image.manifest.as_slice())
-        .map_err(|e| e.to_string())?;
-    if put.status().as_u16() != 201 {
-        let status = put.status();
-        let body = put.into_body().read_to_string().unwrap_or_default();
-        return Err(format!("pushing the manifest: status {status}: {body}"));
-    }
-    let reported =
-        put.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    if reported != image.digest() {
-        return Err(format!("the registry reports {reported}, the manifest is {}", image.digest()));
-    }
-    Ok(reported)
+/// Pushes `image` to `registry` (`host:port`) as `repository:tag` with `options` (HTTPS unless
+/// `plain_http`; credentials from Docker's config); returns the digest the registry reports.
+pub fn push(
+    registry: &str,
+    repository: &str,
+    tag: &str,
+    image: &Image,
+    options: &crate::registry::PushOptions,
+) -> Result<String, String> {
+    crate::registry::Registry::connect(registry, options)?.push(repository, tag, image)
 }
 
 #[cfg(test)]
@@ -173,7 +231,7 @@ mod tests {
         assert_eq!(a.digest(), b.digest());
         let c = Image::build(b"\0asm\x01\0\0\0 ", "sieve-x", "1").unwrap();
         assert_ne!(a.digest(), c.digest());
-        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(a.layer.as_slice()));
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(a.blobs[1].as_slice()));
         let mut entries = tar.entries().unwrap();
         let mut entry = entries.next().unwrap().unwrap();
         assert_eq!(entry.path().unwrap().to_str(), Some("plugin.wasm"));

@@ -82,8 +82,11 @@ commands:
                              write envoy/all.yaml and istio/ from the filter configs in envoy/ (their one source);
                              --chain: for a chain built with only those stages (its config keeps only them), into
                              DIR (default target/generated/chain-STAGES)
-  oci [--push HOST:PORT] [--repository PREFIX] [--chain STAGES]
-                             each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked
+  oci [--push HOST[:PORT]] [--plain-http] [--ca FILE] [--authfile FILE] [--repository PREFIX]
+      [--format oci|docker|wasm-artifact] [--chain STAGES]
+                             each filter as a Wasm OCI image (target/oci/), pushed to a registry if asked:
+                             HTTPS (--ca: the registry's CA; --plain-http: no TLS), basic or token auth with
+                             the credentials of Docker's config.json (--authfile: another one)
   auth-hash api-key [KEY]    the config entry for an API key (generates a strong key if none is given)
   auth-hash password USER [--generate | --pbkdf2 [--iterations N]]
                              the config entry for a Basic user; reads the password from stdin; --pbkdf2: the
