@@ -96,15 +96,20 @@ pub type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
 pub async fn serve(listener: TcpListener, handler: Handler) {
     loop {
         let Ok((stream, _peer)) = listener.accept().await else { continue };
-        let handler = handler.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| answer(request, handler.clone()));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        tokio::spawn(serve_connection(stream, handler.clone()));
     }
+}
+
+/// One HTTP/1.1 connection (keep-alive), plain or TLS.
+async fn serve_connection<S>(stream: S, handler: Handler)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |request| answer(request, handler.clone()));
+    let _ = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 /// Returned to hyper to drop the connection without an answer.
@@ -160,21 +165,7 @@ pub struct Background {
 
 /// Starts `handler` on `addr` (port 0 picks a free port) on a background thread.
 pub fn spawn(addr: SocketAddr, handler: Handler) -> std::io::Result<Background> {
-    let listener = std::net::TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    std::thread::Builder::new().name(format!("sieve-service-{}", addr.port())).spawn(move || {
-        runtime.block_on(async move {
-            let Ok(listener) = TcpListener::from_std(listener) else { return };
-            tokio::select! {
-                _ = serve(listener, handler) => {}
-                _ = stopped => {}
-            }
-        });
-    })?;
-    Ok(Background { addr, _shutdown: shutdown })
+    in_background(addr, "sieve-service", move |listener| serve(listener, handler))
 }
 
 /// [`spawn`] over TLS: `certificate_chain_pem` (leaf first) and its PKCS#8 `key_pem`.
@@ -198,31 +189,36 @@ pub fn spawn_tls(
         .with_single_cert(certificates, key)
         .map_err(|e| invalid(&e))?;
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    in_background(addr, "sieve-tls-service", move |listener| async move {
+        loop {
+            let Ok((stream, _peer)) = listener.accept().await else { continue };
+            let (acceptor, handler) = (acceptor.clone(), handler.clone());
+            tokio::spawn(async move {
+                // A client that fails the handshake (wrong CA, plain HTTP) is dropped.
+                if let Ok(stream) = acceptor.accept(stream).await {
+                    serve_connection(stream, handler).await;
+                }
+            });
+        }
+    })
+}
+
+/// Binds `addr` and runs `serve` on it on a thread of its own until the [`Background`] is dropped.
+fn in_background<F, Fut>(addr: SocketAddr, name: &str, serve: F) -> std::io::Result<Background>
+where
+    F: FnOnce(TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    std::thread::Builder::new().name(format!("sieve-tls-service-{}", addr.port())).spawn(move || {
+    std::thread::Builder::new().name(format!("{name}-{}", addr.port())).spawn(move || {
         runtime.block_on(async move {
             let Ok(listener) = TcpListener::from_std(listener) else { return };
-            let serve = async {
-                loop {
-                    let Ok((stream, _peer)) = listener.accept().await else { continue };
-                    let (acceptor, handler) = (acceptor.clone(), handler.clone());
-                    tokio::spawn(async move {
-                        // A client that fails the handshake (wrong CA, plain HTTP) is dropped.
-                        let Ok(stream) = acceptor.accept(stream).await else { return };
-                        let service = hyper::service::service_fn(move |request| answer(request, handler.clone()));
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .keep_alive(true)
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-            };
             tokio::select! {
-                _ = serve => {}
+                _ = serve(listener) => {}
                 _ = stopped => {}
             }
         });

@@ -153,7 +153,12 @@ pub fn validate(manifest: &Path) -> Result<String, String> {
         let doc = docs.pop().unwrap_or_default();
         return validate_document(manifest, &doc);
     }
-    // The tools read one document per file: each goes to a file of its own.
+    validate_documents(&docs).map_err(|report| format!("{}: {report}", manifest.display()))
+}
+
+/// Validates parsed documents (a kustomize render, a file of several): the tools read one document
+/// per file, so each is written to a file of its own. Err names the document (1-based) and its kind.
+pub fn validate_documents(docs: &[serde_yaml::Value]) -> Result<String, String> {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = crate::scratch_root().join(format!(
         "validate-{}-{}",
@@ -170,7 +175,11 @@ pub fn validate(manifest: &Path) -> Result<String, String> {
         match validate_document(&file, doc) {
             Ok(report) => reports.push_str(&report),
             Err(report) => {
-                return Err(format!("{} document {} ({kind}):\n{report}", manifest.display(), index + 1));
+                return Err(format!(
+                    "document {} ({kind} {:?}) is refused:\n{report}",
+                    index + 1,
+                    doc["metadata"]["name"]
+                ));
             }
         }
     }

@@ -240,10 +240,28 @@ fn module_as_istio_takes_it(manifest: &serde_json::Value, blob: impl Fn(&str) ->
     Ok(blob(&digest(wasm)))
 }
 
+/// The smallest module, for the registry tests.
+fn headers_module() -> Vec<u8> {
+    std::fs::read(modules::wasm_dir().unwrap().join("sieve_headers.wasm")).unwrap()
+}
+
+/// A registry with TLS from `pki` and the `auth` config block, and the options that push to it
+/// trusting that CA, with [`USER`]'s password in a `config.json`.
+fn tls_registry(dir: &Path, pki: &Pki, auth: &str) -> (Registry, PushOptions) {
+    let registry = start_registry(dir, &format!("{}{auth}", pki.registry_tls()), true);
+    let options = PushOptions {
+        ca_file: Some(pki.ca_file()),
+        auth_file: Some(auth_file(dir, "good", &registry.addr, PASSWORD)),
+        ..PushOptions::default()
+    };
+    (registry, options)
+}
+
 /// Pushes the headers module in every format Istio pulls with `options`, and pulls each back by
-/// digest with skopeo (`creds` for it), checking the module Istio would take out of it.
-fn push_every_format_and_pull_back(registry: &str, pki: &Pki, options: &PushOptions, creds: &str, out: &Path) {
-    let module = std::fs::read(modules::wasm_dir().unwrap().join("sieve_headers.wasm")).unwrap();
+/// digest with skopeo (as [`USER`]), checking the module Istio would take out of it.
+fn push_every_format_and_pull_back(registry: &str, pki: &Pki, options: &PushOptions, out: &Path) {
+    let creds = &format!("{USER}:{PASSWORD}");
+    let module = headers_module();
     for format in Format::ALL {
         let image = Image::build_as(format, &module, "sieve-headers", VERSION).unwrap();
         let repository = format!("sieve/headers-{}", format.name());
@@ -290,23 +308,12 @@ fn images_push_to_a_tls_registry_with_htpasswd_auth_and_pull_back_in_every_forma
     let hash =
         bcrypt::hash_with_salt(PASSWORD, 5, *b"sieve-test-salt!").unwrap().format_for_version(bcrypt::Version::TwoY);
     std::fs::write(dir.join("htpasswd"), format!("{USER}:{hash}\n")).unwrap();
-    let extra = format!(
-        "{}auth:\n  htpasswd:\n    realm: sieve-test\n    path: {}\n",
-        pki.registry_tls(),
-        dir.join("htpasswd").display()
-    );
-    let registry = start_registry(&dir, &extra, true);
-    let options = PushOptions {
-        ca_file: Some(pki.ca_file()),
-        auth_file: Some(auth_file(&dir, "good", &registry.addr, PASSWORD)),
-        ..PushOptions::default()
-    };
-    let creds = format!("{USER}:{PASSWORD}");
-    push_every_format_and_pull_back(&registry.addr, &pki, &options, &creds, &dir.join("pulled"));
+    let auth = format!("auth:\n  htpasswd:\n    realm: sieve-test\n    path: {}\n", dir.join("htpasswd").display());
+    let (registry, options) = tls_registry(&dir, &pki, &auth);
+    push_every_format_and_pull_back(&registry.addr, &pki, &options, &dir.join("pulled"));
 
     // The registry really wants the password: anonymous pulls are refused.
-    let module = std::fs::read(modules::wasm_dir().unwrap().join("sieve_headers.wasm")).unwrap();
-    let image = Image::build(&module, "sieve-headers", VERSION).unwrap();
+    let image = Image::build(&headers_module(), "sieve-headers", VERSION).unwrap();
     let reference = format!("docker://{}/sieve/headers-oci@{}", registry.addr, image.digest());
     let said = skopeo_refused(&["inspect", "--cert-dir", &pki.cert_dir(), "--no-creds", "--raw", &reference]);
     assert!(said.contains("401") || said.to_lowercase().contains("unauthorized"), "{said}");
@@ -376,25 +383,17 @@ fn images_push_to_a_tls_registry_with_token_auth_through_the_bearer_flow() {
     };
     let service =
         sieve_services::spawn_tls(([127, 0, 0, 1], 0).into(), counted, &server_cert.pem(), &server_key).unwrap();
-    let extra = format!(
-        "{}auth:\n  token:\n    realm: https://{}/token\n    service: sieve-test-registry\n    issuer: sieve-test-token-service\n    rootcertbundle: {}\n",
-        pki.registry_tls(),
+    let auth = format!(
+        "auth:\n  token:\n    realm: https://{}/token\n    service: sieve-test-registry\n    issuer: sieve-test-token-service\n    rootcertbundle: {}\n",
         service.addr,
         pki.ca_file().display()
     );
-    let registry = start_registry(&dir, &extra, true);
-    let options = PushOptions {
-        ca_file: Some(pki.ca_file()),
-        auth_file: Some(auth_file(&dir, "good", &registry.addr, PASSWORD)),
-        ..PushOptions::default()
-    };
-    let creds = format!("{USER}:{PASSWORD}");
-    push_every_format_and_pull_back(&registry.addr, &pki, &options, &creds, &dir.join("pulled"));
+    let (registry, options) = tls_registry(&dir, &pki, &auth);
+    push_every_format_and_pull_back(&registry.addr, &pki, &options, &dir.join("pulled"));
     assert!(issued.load(Ordering::SeqCst) >= 6, "a token for each push and each pull");
 
     // Wrong password: the token service refuses it, and the message says who refused whom.
-    let module = std::fs::read(modules::wasm_dir().unwrap().join("sieve_headers.wasm")).unwrap();
-    let image = Image::build(&module, "sieve-headers", VERSION).unwrap();
+    let image = Image::build(&headers_module(), "sieve-headers", VERSION).unwrap();
     let wrong = PushOptions {
         auth_file: Some(auth_file(&dir, "wrong", &registry.addr, "not-the-password")),
         ..options.clone()

@@ -243,7 +243,7 @@ impl Registry {
                     if !content_type.is_empty() {
                         request = request.header("content-type", content_type);
                     }
-                    let request = request.body(bytes.to_vec()).map_err(|e| format!("{url}: {e}"))?;
+                    let request = request.body(bytes).map_err(|e| format!("{url}: {e}"))?;
                     self.agent.run(request)
                 }
                 None => {
