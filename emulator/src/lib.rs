@@ -283,6 +283,7 @@ pub struct Builder {
     clusters: Option<Vec<String>>,
     random_seed: u64,
     fuel_per_call: u64,
+    environment: Vec<(String, String)>,
 }
 
 impl Builder {
@@ -348,6 +349,14 @@ impl Builder {
         self
     }
 
+    /// A variable of the VM's environment, as Envoy's `vm_config.environment_variables` gives it
+    /// (WASI `environ_get`); set again, the last value wins.
+    pub fn env(mut self, name: &str, value: &str) -> Builder {
+        self.environment.retain(|(n, _)| n != name);
+        self.environment.push((name.to_string(), value.to_string()));
+        self
+    }
+
     /// Seed of the bytes `random_get` returns.
     pub fn random_seed(mut self, seed: u64) -> Builder {
         self.random_seed = seed;
@@ -403,6 +412,7 @@ impl Builder {
             shared: self.shared,
             unimplemented: Vec::new(),
             random_state: self.random_seed | 1,
+            environment: self.environment,
             host_failure: None,
             call_counts: BTreeMap::new(),
         };
@@ -515,6 +525,7 @@ impl Emulator {
             clusters: None,
             random_seed: 0x5eed,
             fuel_per_call: DEFAULT_FUEL_PER_CALL,
+            environment: Vec::new(),
         }
     }
 

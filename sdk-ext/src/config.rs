@@ -61,6 +61,98 @@ pub fn parse_object(bytes: &[u8]) -> Result<serde_json::Map<String, serde_json::
     }
 }
 
+/// The key of a reference to an environment variable: `{"from_env": "SIEVE_API_KEYS"}` stands
+/// for the JSON document that variable holds (Envoy's `vm_config.environment_variables`, Istio's
+/// WasmPlugin `vmConfig.env`), so that secrets need not be in the plugin configuration.
+pub const FROM_ENV_KEY: &str = "from_env";
+
+/// Where a configuration took values from the environment: (JSON path, variable name).
+#[derive(Debug, Default)]
+pub struct EnvironmentValues(Vec<(String, String)>);
+
+impl EnvironmentValues {
+    /// An error inside a value from the environment says which variable it came from, and quotes
+    /// none of the value: it may be a secret, and config errors reach Envoy's log.
+    pub fn explain(&self, mut error: ConfigError) -> ConfigError {
+        let inside = |at: &str| {
+            error.field == at
+                || error.field.strip_prefix(at).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        };
+        if let Some((_, variable)) = self.0.iter().find(|(at, _)| inside(at)) {
+            error.reason = format!("{} (in environment variable {variable})", redact_quoted(&error.reason));
+        }
+        error
+    }
+}
+
+/// `invalid type: string "abc"` -> `invalid type: string "…"`.
+fn redact_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, part) in text.split('"').enumerate() {
+        if index > 0 {
+            out.push('"');
+        }
+        out.push_str(if index % 2 == 1 { "…" } else { part });
+    }
+    out
+}
+
+/// Parses the plugin configuration and puts in the values its `from_env` references name.
+/// References are not followed inside a variable's value.
+pub fn parse_with_environment(
+    bytes: &[u8],
+    environment: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Result<(serde_json::Map<String, serde_json::Value>, EnvironmentValues), ConfigError> {
+    let mut document = parse_object(bytes)?;
+    let mut found = EnvironmentValues::default();
+    for (key, value) in document.iter_mut() {
+        resolve_references(value, key.clone(), environment, &mut found)?;
+    }
+    Ok((document, found))
+}
+
+#[inline(never)]
+fn resolve_references(
+    value: &mut serde_json::Value,
+    at: String,
+    environment: &dyn Fn(&str) -> Option<Vec<u8>>,
+    found: &mut EnvironmentValues,
+) -> Result<(), ConfigError> {
+    match value {
+        serde_json::Value::Object(map) if map.contains_key(FROM_ENV_KEY) => {
+            let (Some(serde_json::Value::String(variable)), 1) = (map.get(FROM_ENV_KEY), map.len()) else {
+                return Err(ConfigError::new(
+                    at,
+                    "a reference to the environment is {\"from_env\": \"<VARIABLE>\"}, with no other fields",
+                ));
+            };
+            let variable = variable.clone();
+            let text = environment(&variable).ok_or_else(|| {
+                ConfigError::new(&at, format!("environment variable {variable} is not set (vm_config.environment_variables; Istio: WasmPlugin vmConfig.env)"))
+            })?;
+            // serde_json's syntax errors give a position, never the text.
+            *value = serde_json::from_slice(&text).map_err(|e| {
+                ConfigError::new(&at, format!("environment variable {variable} does not hold a JSON value: {e}"))
+            })?;
+            found.0.push((at, variable));
+            Ok(())
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                resolve_references(item, join_path(&at, key), environment, found)?;
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                resolve_references(item, format!("{at}[{index}]"), environment, found)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Deserializes `value` into `T`, reporting the path of the first field that does not fit.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ConfigError> {
     path::deserialize(&value).map_err(|e| ConfigError::new(e.path(), e.message))

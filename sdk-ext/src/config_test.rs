@@ -139,3 +139,69 @@ fn decimal_prints_config_numbers_as_rust_does() {
     assert_eq!(decimal(f64::INFINITY), "a number out of range");
     assert_eq!(decimal(-1e-12), "0");
 }
+
+fn environment(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<Vec<u8>> {
+    move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_bytes().to_vec())
+}
+
+#[test]
+fn from_env_references_are_replaced_by_the_json_the_variable_holds() {
+    let env = environment(&[("ITEMS", r#"[{"name":"a","count":2}]"#), ("NAME", r#""b""#)]);
+    let (document, found) =
+        parse_with_environment(br#"{"items":{"from_env":"ITEMS"},"more":[{"x":{"from_env":"NAME"}}]}"#, &env).unwrap();
+    assert_eq!(document["items"], serde_json::json!([{"name": "a", "count": 2}]));
+    assert_eq!(document["more"][0]["x"], serde_json::json!("b"));
+    assert_eq!(
+        found.0,
+        vec![("items".to_string(), "ITEMS".to_string()), ("more[0].x".to_string(), "NAME".to_string())]
+    );
+}
+
+#[test]
+fn a_reference_inside_a_variable_is_not_followed() {
+    let env = environment(&[("OUTER", r#"{"from_env":"INNER"}"#), ("INNER", "1")]);
+    let (document, _) = parse_with_environment(br#"{"a":{"from_env":"OUTER"}}"#, &env).unwrap();
+    assert_eq!(document["a"], serde_json::json!({"from_env": "INNER"}));
+}
+
+#[test]
+fn a_missing_or_broken_variable_is_named_with_the_field() {
+    let env = environment(&[("BROKEN", "c070fc70 not json")]);
+    let err = parse_with_environment(br#"{"items":[{"keys":{"from_env":"UNSET"}}]}"#, &env).unwrap_err();
+    assert_eq!(err.field, "items[0].keys");
+    assert!(err.reason.contains("environment variable UNSET is not set"), "{err}");
+
+    let err = parse_with_environment(br#"{"keys":{"from_env":"BROKEN"}}"#, &env).unwrap_err();
+    assert_eq!(err.field, "keys");
+    assert!(err.reason.contains("BROKEN does not hold a JSON value"), "{err}");
+    assert!(!err.reason.contains("c070"), "the value is not quoted: {err}");
+
+    for bad in [r#"{"keys":{"from_env":"X","other":1}}"#, r#"{"keys":{"from_env":7}}"#] {
+        let err = parse_with_environment(bad.as_bytes(), &env).unwrap_err();
+        assert_eq!(err.field, "keys", "{bad}");
+        assert!(err.reason.contains("no other fields"), "{err}");
+    }
+}
+
+#[test]
+fn errors_inside_a_value_from_the_environment_name_the_variable_and_quote_nothing() {
+    let env = environment(&[("ITEMS", r#"[{"name":"s3cret-value","count":"s3cret-count"}]"#)]);
+    let (document, found) = parse_with_environment(br#"{"items":{"from_env":"ITEMS"}}"#, &env).unwrap();
+    let err = found.explain(from_value::<Outer>(serde_json::Value::Object(document)).unwrap_err());
+    assert_eq!(err.field, "items[0].count");
+    assert!(err.reason.ends_with("(in environment variable ITEMS)"), "{err}");
+    assert!(!err.to_string().contains("s3cret"), "{err}");
+
+    // An error elsewhere is left as it is.
+    let other = found.explain(ConfigError::new("itemsx", "bad \"thing\""));
+    assert_eq!(other.reason, "bad \"thing\"");
+}
+
+#[test]
+fn a_variable_is_found_by_its_whole_name() {
+    let entries: Vec<Vec<u8>> =
+        ["SIEVE_KEYS_OLD=1", "SIEVE_KEYS=[2]", "SIEVE_KEYS=3", "EMPTY="].map(|e| e.as_bytes().to_vec()).into();
+    assert_eq!(crate::host::environment_value(&entries, "SIEVE_KEYS").as_deref(), Some(&b"[2]"[..]));
+    assert_eq!(crate::host::environment_value(&entries, "EMPTY").as_deref(), Some(&b""[..]));
+    assert_eq!(crate::host::environment_value(&entries, "SIEVE"), None);
+}

@@ -113,7 +113,16 @@ pub fn configure_stages<K>(
     names: &[&str],
     build: impl Fn(&str, serde_json::Map<String, serde_json::Value>, &mut dyn Host) -> Option<Result<K, ConfigError>>,
 ) -> Result<Vec<K>, ConfigError> {
-    let mut document = config::parse_object(bytes)?;
+    let (document, from_environment) = config::parse_with_environment(bytes, &|name| host.environment_variable(name))?;
+    stages_of(document, host, names, build).map_err(|e| from_environment.explain(e))
+}
+
+fn stages_of<K>(
+    mut document: serde_json::Map<String, serde_json::Value>,
+    host: &mut dyn Host,
+    names: &[&str],
+    build: impl Fn(&str, serde_json::Map<String, serde_json::Value>, &mut dyn Host) -> Option<Result<K, ConfigError>>,
+) -> Result<Vec<K>, ConfigError> {
     let entries = document.remove(STAGES_KEY).ok_or_else(|| ConfigError::new(STAGES_KEY, "give the stages"))?;
     if let Some(unknown) = document.keys().next() {
         return Err(ConfigError::new(unknown.clone(), format!("unknown field, expected `{STAGES_KEY}`")));

@@ -41,7 +41,9 @@ pub type RootCalls = Vec<(u32, usize)>;
 impl<F: Filter> Stage<F> {
     /// Parses, validates and compiles the plugin configuration.
     pub fn configure(bytes: &[u8], host: &mut dyn Host) -> Result<Self, ConfigError> {
-        Self::configure_object(config::parse_object(bytes)?, host)
+        let (document, from_environment) =
+            config::parse_with_environment(bytes, &|name| host.environment_variable(name))?;
+        Self::configure_object(document, host).map_err(|e| from_environment.explain(e))
     }
 
     /// Validates and compiles a configuration already parsed (a chain's stage entry).

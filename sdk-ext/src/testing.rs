@@ -102,6 +102,8 @@ pub struct FakeHost {
     pub resumed: usize,
     /// Make the next dispatches fail with this error.
     pub fail_dispatch: Option<HostError>,
+    /// The VM's environment variables.
+    pub environment: HashMap<String, Vec<u8>>,
 }
 
 impl Default for FakeHost {
@@ -128,6 +130,7 @@ impl Default for FakeHost {
             effective_context: None,
             resumed: 0,
             fail_dispatch: None,
+            environment: HashMap::new(),
         }
     }
 }
@@ -313,6 +316,10 @@ impl Host for FakeHost {
         if let Some(name) = self.gauge_names.get(id as usize) {
             self.gauges.insert(name.clone(), value);
         }
+    }
+
+    fn environment_variable(&self, name: &str) -> Option<Vec<u8>> {
+        self.environment.get(name).cloned()
     }
 
     fn now(&self) -> SystemTime {

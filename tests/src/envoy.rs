@@ -144,6 +144,8 @@ pub struct EnvoyOptions {
     pub extra_args: Vec<String>,
     /// Pin Envoy to this CPU (benchmarks keep it apart from the load generator).
     pub cpu: Option<usize>,
+    /// Variables added to Envoy's environment (what `host_env_keys` reads).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for EnvoyOptions {
@@ -155,6 +157,7 @@ impl Default for EnvoyOptions {
             ready_timeout: Duration::from_secs(60),
             extra_args: Vec::new(),
             cpu: None,
+            env: Vec::new(),
         }
     }
 }
@@ -203,6 +206,7 @@ fn spawn(config_path: &Path, work_dir: &Path, options: &EnvoyOptions, log_path: 
         .arg("--admin-address-path")
         .arg(work_dir.join("admin-address"))
         .args(&options.extra_args)
+        .envs(options.env.iter().map(|(name, value)| (name, value)))
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err);
@@ -244,11 +248,16 @@ impl Envoy {
 
     /// Starts Envoy with `config`, expecting it to refuse the config and exit; returns its log.
     pub fn refuses(config: &EnvoyConfig) -> Result<String, String> {
+        Envoy::refuses_with(config, &EnvoyOptions::default())
+    }
+
+    /// [`Envoy::refuses`], with `options` (e.g. an environment).
+    pub fn refuses_with(config: &EnvoyConfig, options: &EnvoyOptions) -> Result<String, String> {
         let work_dir = new_work_dir()?;
         let config_path = work_dir.join("envoy.yaml");
         config.write(&config_path)?;
         let log_path = work_dir.join("envoy.log");
-        let mut child = spawn(&config_path, &work_dir, &EnvoyOptions::default(), &log_path)?;
+        let mut child = spawn(&config_path, &work_dir, options, &log_path)?;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(Some(status)) = child.try_wait() {

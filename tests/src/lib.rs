@@ -156,6 +156,12 @@ impl<'a> StackBuilder<'a> {
         self
     }
 
+    /// Adds a variable to Envoy's environment (what `host_env_keys` reads).
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.options.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
     pub fn concurrency(mut self, workers: u32) -> Self {
         self.options.concurrency = workers;
         self

@@ -777,3 +777,100 @@ fn bad_configs_are_refused_naming_the_field() {
         }
     });
 }
+
+/// The three secrets of the auth filter (API-key digests, password hashes, HMAC keys) as
+/// environment variables of the VM instead of the plugin configuration. `SIEVE_API_KEYS` comes
+/// from Envoy's own environment (`host_env_keys`, what Istio's `vmConfig.env` with `valueFrom:
+/// HOST` becomes), so the digests appear nowhere in Envoy's configuration.
+fn secrets_from_environment() -> (Value, String, String, String) {
+    let config = json!({"providers": [
+        {"api_key": {"name": "keys", "keys": {"from_env": "SIEVE_API_KEYS"}}},
+        {"basic": {"name": "users", "users": {"from_env": "SIEVE_BASIC_USERS"}}},
+        {"jwt": {"name": "tokens", "jwks": {"from_env": "SIEVE_JWKS"}, "issuer": "https://sieve.demo"}}
+    ], "strip_credentials": true});
+    let keys = json!([{"consumer": "demo-app", "sha256": DEMO_KEY_SHA256}]).to_string();
+    let users =
+        json!([{"username": "demo", "password_hash": DEMO_PASSWORD_HASH, "consumer": "demo-admin"}]).to_string();
+    let jwks = tokens::hmac_jwks("hmac-1", HMAC_SECRET).to_string();
+    (config, keys, users, jwks)
+}
+
+#[test]
+fn secrets_come_from_the_vm_environment_and_stay_out_of_envoys_config() {
+    let (config, keys, users, jwks) = secrets_from_environment();
+    let stack = with_config(config)
+        .adjust(|c| {
+            c.set_vm_environment(FILTER, &[("SIEVE_BASIC_USERS", &users), ("SIEVE_JWKS", &jwks)], &["SIEVE_API_KEYS"])
+        })
+        .env("SIEVE_API_KEYS", &keys)
+        .start();
+    let envoy = &stack.envoy;
+
+    let by_key = envoy.get("/things").header("x-api-key", DEMO_KEY).send();
+    assert_eq!(by_key.status, 200, "{}", by_key.body);
+    assert_eq!(by_key.upstream_header("x-sieve-consumer").as_deref(), Some("demo-app"));
+    let by_basic = envoy.get("/things").header("authorization", &basic("demo", DEMO_PASSWORD)).send();
+    assert_eq!(by_basic.upstream_header("x-sieve-consumer").as_deref(), Some("demo-admin"));
+    let token = sign_hmac("HS256", HMAC_SECRET, Some("hmac-1"), &claims("ann", json!({})));
+    let by_jwt = envoy.get("/things").header("authorization", &bearer(&token)).send();
+    assert_eq!(by_jwt.upstream_header("x-sieve-consumer").as_deref(), Some("ann"), "{}", by_jwt.body);
+
+    // What an attacker tries: a wrong key, a wrong password, a token signed with another secret.
+    let forged =
+        sign_hmac("HS256", b"another-secret-of-at-least-32-bytes-long!", Some("hmac-1"), &claims("ann", json!({})));
+    for (name, value) in [
+        ("x-api-key", "sieve-demo-key-0123456789abcdeX".to_string()),
+        ("authorization", basic("demo", "guess")),
+        ("authorization", bearer(&forged)),
+    ] {
+        envoy.get("/things").header(name, &value).send().assert_local_reply(401, "unauthorized");
+    }
+
+    // The host's variable is read by Envoy at load time: the digests are in no config Envoy shows.
+    let (_, dump) = envoy.admin_get("/config_dump").unwrap();
+    assert!(dump.contains("SIEVE_API_KEYS") && dump.contains("from_env"), "the config names the variable");
+    assert!(!dump.contains(DEMO_KEY_SHA256), "the API-key digest is in Envoy's config dump");
+    assert!(!envoy.log().contains(DEMO_KEY_SHA256) && !envoy.log().contains(DEMO_KEY), "a key reached the log");
+}
+
+#[test]
+fn a_missing_or_broken_secret_variable_is_refused_naming_the_field_and_the_variable() {
+    let (config, keys, users, jwks) = secrets_from_environment();
+    let refusal = |key_values: &[(&str, &str)], host: &[(&str, &str)]| {
+        let mut envoy_config = EnvoyConfig::load(CONFIG).unwrap();
+        envoy_config.make_local(&sieve_e2e::modules::wasm_dir().unwrap(), &[("echo", sieve_e2e::closed_port())]);
+        envoy_config.set_plugin_config(FILTER, &config.to_string());
+        envoy_config.set_vm_environment(FILTER, key_values, &["SIEVE_API_KEYS"]);
+        let options = sieve_e2e::EnvoyOptions {
+            env: host.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        };
+        let log = Envoy::refuses_with(&envoy_config, &options).unwrap_or_else(|e| panic!("{e}"));
+        log.lines()
+            .find(|l| l.contains("sieve.auth: invalid configuration"))
+            .unwrap_or_else(|| panic!("{log}"))
+            .to_string()
+    };
+    let both: [(&str, &str); 2] = [("SIEVE_BASIC_USERS", &users), ("SIEVE_JWKS", &jwks)];
+
+    // The Pod lacks the variable (a Secret not mounted, a typo in vmConfig.env): no filter, no traffic.
+    let line = refusal(&both, &[]);
+    assert!(line.contains("providers[0].api_key.keys: environment variable SIEVE_API_KEYS is not set"), "{line}");
+
+    let line = refusal(&both, &[("SIEVE_API_KEYS", "c070fc70a90f39b1 (a bare digest, not JSON)")]);
+    assert!(
+        line.contains("providers[0].api_key.keys: environment variable SIEVE_API_KEYS does not hold a JSON value"),
+        "{line}"
+    );
+    assert!(!line.contains("c070fc70"), "{line}");
+
+    let plaintext = json!([{"consumer": "demo-app", "sha256": DEMO_KEY}]).to_string();
+    let line = refusal(&both, &[("SIEVE_API_KEYS", &plaintext)]);
+    assert!(line.contains("providers[0].api_key.keys[0].sha256: must be 64 hex digits"), "{line}");
+    assert!(line.contains("(in environment variable SIEVE_API_KEYS)") && !line.contains(DEMO_KEY), "{line}");
+
+    let short_key = json!({"keys": [{"kty": "oct", "kid": "k", "k": "c2hvcnQ"}]}).to_string();
+    let line = refusal(&[("SIEVE_BASIC_USERS", &users), ("SIEVE_JWKS", &short_key)], &[("SIEVE_API_KEYS", &keys)]);
+    assert!(line.contains("providers[2].jwt.jwks: keys[0]: an HMAC key needs at least 32 bytes"), "{line}");
+    assert!(line.contains("(in environment variable SIEVE_JWKS)") && !line.contains("c2hvcnQ"), "{line}");
+}

@@ -293,6 +293,31 @@ impl EnvoyConfig {
         }
     }
 
+    /// Gives the VM of Wasm HTTP filter `filter_name` the environment Envoy's
+    /// `vm_config.environment_variables` defines: `key_values` set here, `host_env_keys` copied
+    /// from Envoy's own environment (what Istio's WasmPlugin `vmConfig.env` becomes, `INLINE` and
+    /// `HOST`).
+    pub fn set_vm_environment(&mut self, filter_name: &str, key_values: &[(&str, &str)], host_env_keys: &[&str]) {
+        let filters = self.http_filters_mut(filter_name);
+        assert!(!filters.is_empty(), "no Wasm HTTP filter named {filter_name} in the config");
+        let mut values = serde_yaml::Mapping::new();
+        for (name, value) in key_values {
+            values.insert(key(name), Value::String(value.to_string()));
+        }
+        let mut environment = serde_yaml::Mapping::new();
+        environment.insert(key("key_values"), Value::Mapping(values));
+        environment.insert(
+            key("host_env_keys"),
+            Value::Sequence(host_env_keys.iter().map(|k| Value::String(k.to_string())).collect()),
+        );
+        for filter in filters {
+            let vm_config = get_mut(filter, &["typed_config", "config", "vm_config"])
+                .and_then(Value::as_mapping_mut)
+                .unwrap_or_else(|| panic!("{filter_name} has no typed_config.config.vm_config"));
+            vm_config.insert(key("environment_variables"), Value::Mapping(environment.clone()));
+        }
+    }
+
     /// The plugin configuration (JSON string) of the Wasm HTTP filter `filter_name`.
     pub fn plugin_config(&mut self, filter_name: &str) -> Option<String> {
         let filters = self.http_filters_mut(filter_name);

@@ -149,7 +149,8 @@ host_imports! {
         wasi::clock_time_get(clock, precision, ptr)
             => "the emulated clock";
         wasi::environ_get(pointers, bytes),
-        wasi::environ_sizes_get(count_ptr, size_ptr),
+        wasi::environ_sizes_get(count_ptr, size_ptr)
+            => "the variables `Builder::env` sets (Envoy: `vm_config.environment_variables`)";
         wasi::args_get(pointers, bytes),
         wasi::args_sizes_get(count_ptr, size_ptr)
             => "empty";

@@ -82,6 +82,8 @@ pub(crate) struct HostState {
     /// Imports the module called that the emulator does not implement.
     pub unimplemented: Vec<String>,
     pub random_state: u64,
+    /// The VM's environment variables (`Builder::env`), in order.
+    pub environment: Vec<(String, String)>,
     /// The first host-side reason a call failed hard (e.g. a restricted call during `_initialize`).
     pub host_failure: Option<String>,
     /// How many times each host call was made (what a request costs in host calls).

@@ -68,25 +68,44 @@ pub(super) fn clock_time_get(caller: &mut Caller<'_, HostState>, _clock: i32, _p
     errno_of(guest.write(ptr, &now.to_le_bytes()).is_ok())
 }
 
-/// No environment and no arguments: zero entries of zero bytes.
-fn no_entries(caller: &mut Caller<'_, HostState>, count_ptr: i32, size_ptr: i32) -> Errno {
-    let Ok(mut guest) = Guest::new(caller) else { return Ok(ERRNO_FAULT) };
-    errno_of(guest.write_u32(count_ptr, 0).is_ok() && guest.write_u32(size_ptr, 0).is_ok())
+/// The environment as WASI lays it out: `NAME=value\0` entries, one after another.
+fn environment_entries(state: &HostState) -> Vec<Vec<u8>> {
+    state.environment.iter().map(|(name, value)| format!("{name}={value}\0").into_bytes()).collect()
 }
 
 pub(super) fn environ_sizes_get(caller: &mut Caller<'_, HostState>, count_ptr: i32, size_ptr: i32) -> Errno {
-    no_entries(caller, count_ptr, size_ptr)
+    let Ok(mut guest) = Guest::new(caller) else { return Ok(ERRNO_FAULT) };
+    let entries = environment_entries(guest.state());
+    let size: usize = entries.iter().map(Vec::len).sum();
+    errno_of(guest.write_u32(count_ptr, entries.len() as u32).is_ok() && guest.write_u32(size_ptr, size as u32).is_ok())
+}
+
+/// Writes a pointer per entry at `pointers` and the entries themselves from `bytes` on.
+pub(super) fn environ_get(caller: &mut Caller<'_, HostState>, pointers: i32, bytes: i32) -> Errno {
+    let Ok(mut guest) = Guest::new(caller) else { return Ok(ERRNO_FAULT) };
+    let entries = environment_entries(guest.state());
+    let mut at = bytes;
+    for (index, entry) in entries.iter().enumerate() {
+        let written = guest.write_u32(pointers + 4 * index as i32, at as u32).is_ok() && guest.write(at, entry).is_ok();
+        if !written {
+            return Ok(ERRNO_FAULT);
+        }
+        at += entry.len() as i32;
+    }
+    Ok(ERRNO_SUCCESS)
+}
+
+/// No arguments: zero entries of zero bytes.
+fn no_entries(caller: &mut Caller<'_, HostState>, count_ptr: i32, size_ptr: i32) -> Errno {
+    let Ok(mut guest) = Guest::new(caller) else { return Ok(ERRNO_FAULT) };
+    errno_of(guest.write_u32(count_ptr, 0).is_ok() && guest.write_u32(size_ptr, 0).is_ok())
 }
 
 pub(super) fn args_sizes_get(caller: &mut Caller<'_, HostState>, count_ptr: i32, size_ptr: i32) -> Errno {
     no_entries(caller, count_ptr, size_ptr)
 }
 
-/// Zero entries (see `environ_sizes_get`): nothing to write.
-pub(super) fn environ_get(_caller: &mut Caller<'_, HostState>, _pointers: i32, _bytes: i32) -> Errno {
-    Ok(ERRNO_SUCCESS)
-}
-
+/// Zero entries (see `args_sizes_get`): nothing to write.
 pub(super) fn args_get(_caller: &mut Caller<'_, HostState>, _pointers: i32, _bytes: i32) -> Errno {
     Ok(ERRNO_SUCCESS)
 }

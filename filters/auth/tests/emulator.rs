@@ -527,3 +527,67 @@ fn a_flood_of_wrong_passwords_beyond_the_budget_gets_429_while_a_verified_passwo
     vm.tick().unwrap();
     assert_eq!(vm.metric("sieve.auth.basic.denied.invalid"), Some(1));
 }
+
+/// Secrets kept out of the plugin configuration: `{"from_env": NAME}` stands for the JSON the VM's
+/// environment variable holds (Envoy's `vm_config.environment_variables`, Istio's `vmConfig.env`).
+#[test]
+fn api_keys_passwords_and_hmac_keys_come_from_the_vm_environment() {
+    let keys = json!([{"consumer": "env-app", "sha256": sieve_auth::apikey::digest_hex(DEMO_KEY)}]).to_string();
+    let users = json!([{"username": "ops", "password_hash": sieve_auth::basic::hash_password("env-password", b"0123456789abcdef")}])
+        .to_string();
+    let config = json!({"providers": [
+        {"api_key": {"keys": {"from_env": "SIEVE_API_KEYS"}}},
+        {"basic": {"users": {"from_env": "SIEVE_BASIC_USERS"}}},
+        {"jwt": {"jwks": {"from_env": "SIEVE_JWKS"}}}
+    ]});
+    let plugin_config = config.to_string();
+    assert!(
+        !plugin_config.contains(&sieve_auth::apikey::digest_hex(DEMO_KEY)) && !plugin_config.contains("hmac-sha256")
+    );
+    let mut vm = Emulator::builder(module())
+        .plugin_config(plugin_config)
+        .env("SIEVE_API_KEYS", &keys)
+        .env("SIEVE_BASIC_USERS", &users)
+        .env("SIEVE_JWKS", &tokens::hmac_jwks("hmac-1", HMAC_SECRET).to_string())
+        .start()
+        .unwrap();
+    let exchange = vm.send(Request::get("/").header("x-api-key", DEMO_KEY)).unwrap();
+    assert_eq!(consumer(&vm, exchange.context).as_deref(), Some("env-app"));
+    let basic = format!("Basic {}", base64_of("ops:env-password"));
+    let exchange = vm.send(Request::get("/").header("authorization", &basic)).unwrap();
+    assert_eq!(consumer(&vm, exchange.context).as_deref(), Some("ops"));
+    let exchange = vm.send(Request::get("/").header("authorization", &bearer(&hs256(json!({}))))).unwrap();
+    assert_eq!(consumer(&vm, exchange.context).as_deref(), Some("ann"));
+    for (name, value) in [("x-api-key", "wrong-key"), ("authorization", "Basic b3BzOndyb25n")] {
+        let exchange = vm.send(Request::get("/").header(name, value)).unwrap();
+        assert_eq!(reply_of(&exchange.outcome).0, 401, "{name}: {value}");
+    }
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn a_missing_or_wrong_environment_variable_is_refused_naming_the_field_and_the_variable() {
+    let config = json!({"providers": [{"api_key": {"keys": {"from_env": "SIEVE_API_KEYS"}}}]}).to_string();
+    let refusal = Emulator::builder(module()).plugin_config(config.clone()).refusal().unwrap();
+    assert!(refusal.contains("providers[0].api_key.keys: environment variable SIEVE_API_KEYS is not set"), "{refusal}");
+    let refusal = Emulator::builder(module())
+        .plugin_config(config.clone())
+        .env("SIEVE_API_KEYS", "c070 a digest, not JSON")
+        .refusal()
+        .unwrap();
+    assert!(
+        refusal.contains("providers[0].api_key.keys: environment variable SIEVE_API_KEYS does not hold a JSON value"),
+        "{refusal}"
+    );
+    assert!(!refusal.contains("c070"), "{refusal}");
+    // A secret in the wrong place is named by its field and variable, and not quoted.
+    let keys = json!([{"consumer": "a", "sha256": "the-plaintext-key"}]).to_string();
+    let refusal = Emulator::builder(module()).plugin_config(config).env("SIEVE_API_KEYS", &keys).refusal().unwrap();
+    assert!(refusal.contains("providers[0].api_key.keys[0].sha256: must be 64 hex digits"), "{refusal}");
+    assert!(refusal.contains("(in environment variable SIEVE_API_KEYS)"), "{refusal}");
+    assert!(!refusal.contains("the-plaintext-key"), "{refusal}");
+}

@@ -190,6 +190,33 @@ pub fn current_time_nanos() -> Result<u64, HostError> {
     Ok(nanos)
 }
 
+// WASI's environment calls: Envoy answers them from the VM's `environment_variables` (Istio's
+// WasmPlugin `vmConfig.env`), for `wasm32-unknown-unknown` modules too.
+#[link(wasm_import_module = "wasi_snapshot_preview1")]
+extern "C" {
+    fn environ_sizes_get(count: *mut u32, bytes: *mut u32) -> u32;
+    fn environ_get(pointers: *mut u32, bytes: *mut u8) -> u32;
+}
+
+/// Longest environment the module reads, in bytes: a host saying more is not believed.
+const MAX_ENVIRONMENT_BYTES: u32 = 16 << 20;
+
+/// The VM's environment as `NAME=value` entries; empty when the host has none or answers oddly.
+pub fn environment() -> Vec<Vec<u8>> {
+    let (mut count, mut size) = (0u32, 0u32);
+    if unsafe { environ_sizes_get(&mut count, &mut size) } != 0 || count == 0 || size > MAX_ENVIRONMENT_BYTES {
+        return Vec::new();
+    }
+    // The host writes `count` pointers and `size` bytes of NUL-terminated entries.
+    let Some(pointer_count) = usize::try_from(count).ok().filter(|&c| c <= size as usize) else { return Vec::new() };
+    let mut pointers = vec![0u32; pointer_count];
+    let mut bytes = vec![0u8; size as usize];
+    if unsafe { environ_get(pointers.as_mut_ptr(), bytes.as_mut_ptr()) } != 0 {
+        return Vec::new();
+    }
+    bytes.split(|&b| b == 0).filter(|entry| !entry.is_empty()).map(<[u8]>::to_vec).collect()
+}
+
 /// Buffer 7 of the ABI: the plugin configuration.
 pub fn plugin_configuration() -> Result<Vec<u8>, HostError> {
     let mut data = null_mut();

@@ -17,6 +17,11 @@ pub const COUNTER_FLUSH: std::time::Duration = std::time::Duration::from_millis(
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+/// The value of `name` among `NAME=value` entries (the first entry of that name, as `getenv` does).
+pub fn environment_value(entries: &[Vec<u8>], name: &str) -> Option<Vec<u8>> {
+    entries.iter().find_map(|entry| Some(entry.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?.to_vec()))
+}
+
 /// The header maps of an HTTP exchange, as the proxy-wasm ABI numbers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MapKind {
@@ -96,6 +101,9 @@ pub trait Host {
     /// Defines a gauge metric, returning its id.
     fn define_gauge(&mut self, name: &str) -> Result<u32, HostError>;
     fn set_gauge(&mut self, id: u32, value: u64);
+    /// A variable of the VM's environment (Envoy's `vm_config.environment_variables`, Istio's
+    /// WasmPlugin `vmConfig.env`): how secrets reach a filter without being in its configuration.
+    fn environment_variable(&self, name: &str) -> Option<Vec<u8>>;
     /// The host's wall clock (a Wasm module has none of its own).
     fn now(&self) -> SystemTime;
 

@@ -91,6 +91,10 @@ impl Host for ProxyHost {
         });
     }
 
+    fn environment_variable(&self, name: &str) -> Option<Vec<u8>> {
+        crate::host::environment_value(&abi::environment(), name)
+    }
+
     fn now(&self) -> SystemTime {
         let nanos = abi::current_time_nanos().unwrap_or(0);
         UNIX_EPOCH + Duration::from_nanos(nanos)
