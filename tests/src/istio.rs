@@ -90,7 +90,7 @@ const CRDS: &[(&str, &str, &str)] = &[
 pub const KUBERNETES_VERSION: &str = "1.25.0";
 
 /// Kinds checked against Kubernetes' own schemas rather than a CRD.
-const KUBERNETES_KINDS: &[&str] = &["Namespace", "Deployment", "Service", "ConfigMap"];
+const KUBERNETES_KINDS: &[&str] = &["Namespace", "Deployment", "Service", "ConfigMap", "Secret"];
 
 /// kubernetes-validate (Kubernetes' OpenAPI schemas for 1.25-1.37, offline), pinned, installed once
 /// into `<root>/.tools/python-kubernetes` (apart from the Istio validators: its jsonschema differs).
@@ -399,7 +399,9 @@ pub fn wasmplugin_names(manifest: &serde_yaml::Value) -> (String, String) {
 
 /// The Wasm HTTP filter Envoy receives for a WasmPlugin once istio-agent has fetched the module
 /// to `module` (`pluginConfig` as compact JSON with sorted keys in a StringValue, no `vm_id`,
-/// `failStrategy` as `failure_policy`).
+/// `failStrategy` as `failure_policy`, `vmConfig.env` as the VM's `environment_variables`:
+/// `INLINE` values in `key_values`, `HOST` names in `host_env_keys`, as istiod's `buildVMConfig`
+/// writes them; istio-agent strips its own `ISTIO_META_` entries before Envoy sees them).
 pub fn wasmplugin_filter(manifest: &serde_yaml::Value, module: &Path) -> Value {
     let spec = yaml_to_json(manifest.get("spec").unwrap_or(&serde_yaml::Value::Null));
     let (filter_name, plugin_name) = wasmplugin_names(manifest);
@@ -413,6 +415,22 @@ pub fn wasmplugin_filter(manifest: &serde_yaml::Value, module: &Path) -> Value {
     } else {
         json!({"@type": "type.googleapis.com/google.protobuf.StringValue", "value": spec["pluginConfig"].to_string()})
     };
+    let mut vm_config =
+        json!({"runtime": "envoy.wasm.runtime.v8", "code": {"local": {"filename": module.display().to_string()}}});
+    if let Some(env) = spec["vmConfig"]["env"].as_array().filter(|env| !env.is_empty()) {
+        let mut key_values = serde_json::Map::new();
+        let mut host_env_keys = Vec::new();
+        for variable in env {
+            match variable["valueFrom"].as_str() {
+                Some("HOST") => host_env_keys.push(variable["name"].clone()),
+                _ => {
+                    key_values
+                        .insert(variable["name"].as_str().unwrap_or_default().to_string(), variable["value"].clone());
+                }
+            }
+        }
+        vm_config["environment_variables"] = json!({"host_env_keys": host_env_keys, "key_values": key_values});
+    }
     json!({
         "name": filter_name,
         "typed_config": {
@@ -421,7 +439,7 @@ pub fn wasmplugin_filter(manifest: &serde_yaml::Value, module: &Path) -> Value {
                 "name": plugin_name,
                 "root_id": spec["pluginName"],
                 "configuration": configuration,
-                "vm_config": {"runtime": "envoy.wasm.runtime.v8", "code": {"local": {"filename": module.display().to_string()}}},
+                "vm_config": vm_config,
                 "failure_policy": failure_policy,
             }
         }

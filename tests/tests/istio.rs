@@ -3,6 +3,7 @@
 //! Istio-generated sidecar inbound listener (and to a gateway listener), then run in the real Envoy;
 //! the WasmPlugins turned into the Wasm filters Envoy receives from Istio, and run.
 
+use base64::Engine;
 use serde_json::json;
 use sieve_e2e::eventually;
 use sieve_e2e::istio;
@@ -344,7 +345,7 @@ fn kustomize_overlays_render_with_the_kubectl_1_20_kustomize_and_pass_istios_crd
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     overlays.sort();
-    assert_eq!(overlays, ["demo", "gateway", "httpbin"]);
+    assert_eq!(overlays, ["demo", "gateway", "httpbin", "secrets"]);
     for overlay in &overlays {
         let docs = render(overlay);
         let kinds: Vec<&str> = docs
@@ -596,4 +597,99 @@ fn the_httpbin_overlay_reaches_the_external_services_over_tls() {
     std::fs::write(&file, serde_yaml::to_string(&broken).unwrap()).unwrap();
     let report = istio::validate(&file).expect_err("an unknown field is refused");
     assert!(report.contains("sni_name"), "{report}");
+}
+
+/// The environment the sidecar of the Deployment `name` gets from Secrets, as the kubelet sets it
+/// for the pod's istio-proxy container (which Istio's injector merges into the sidecar).
+fn sidecar_environment(docs: &[serde_yaml::Value], name: &str) -> Vec<(String, String)> {
+    let deployment =
+        sieve_e2e::kustomize::find(docs, "Deployment", name).unwrap_or_else(|| panic!("no Deployment {name}"));
+    let containers = deployment["spec"]["template"]["spec"]["containers"].as_sequence().unwrap();
+    let sidecar = containers.iter().find(|c| c["name"] == "istio-proxy").expect("an istio-proxy container to merge");
+    let mut environment = Vec::new();
+    for variable in sidecar["env"].as_sequence().unwrap() {
+        let reference = &variable["valueFrom"]["secretKeyRef"];
+        let secret_name = reference["name"].as_str().unwrap();
+        let secret = sieve_e2e::kustomize::find(docs, "Secret", secret_name)
+            .unwrap_or_else(|| panic!("no Secret {secret_name}"));
+        let value = secret["stringData"][reference["key"].as_str().unwrap()].as_str();
+        let value = value.unwrap_or_else(|| panic!("Secret {secret_name} has no {:?}", reference["key"]));
+        environment.push((variable["name"].as_str().unwrap().to_string(), value.to_string()));
+    }
+    environment
+}
+
+#[test]
+fn the_secrets_overlay_keeps_digests_out_of_the_wasmplugin_and_serves_from_the_sidecar_environment() {
+    let docs = render("secrets");
+    validate_rendered("secrets", &docs);
+    let plugin = sieve_e2e::kustomize::find(&docs, "WasmPlugin", "sieve-chain").unwrap().clone();
+    let base = manifest("istio/chain/wasmplugin.yaml");
+    let secret = sieve_e2e::kustomize::find(&docs, "Secret", "sieve-auth-secrets").unwrap();
+    assert_eq!(secret["metadata"]["namespace"], "sieve-demo", "beside the workload that reads it");
+
+    // Nothing secret is left in the WasmPlugin: every digest and hash of the base is in the Secret.
+    let plugin_text = serde_yaml::to_string(&plugin).unwrap();
+    let auth = &base["spec"]["pluginConfig"]["stages"][1]["auth"]["providers"];
+    let digest = auth[0]["api_key"]["keys"][0]["sha256"].as_str().unwrap();
+    let password_hash = auth[1]["basic"]["users"][0]["password_hash"].as_str().unwrap();
+    for value in [digest, password_hash] {
+        assert!(!plugin_text.contains(value), "{value} is still in the WasmPlugin");
+        assert!(serde_yaml::to_string(secret).unwrap().contains(value), "{value} is not in the Secret");
+    }
+    // The variables the WasmPlugin reads from the host are the ones the sidecar gets.
+    let environment = sidecar_environment(&docs, "httpbin");
+    let names: Vec<&str> = environment.iter().map(|(name, _)| name.as_str()).collect();
+    let host_keys: Vec<&str> = plugin["spec"]["vmConfig"]["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .inspect(|v| assert_eq!(v["valueFrom"], "HOST", "{v:?}"))
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(names, host_keys);
+    // The rest of the plugin is the demo's.
+    let demo = render("demo");
+    let demo_plugin = sieve_e2e::kustomize::find(&demo, "WasmPlugin", "sieve-chain").unwrap();
+    assert_eq!(plugin["spec"]["pluginConfig"]["stages"][0], demo_plugin["spec"]["pluginConfig"]["stages"][0]);
+    assert_eq!(plugin["spec"]["sha256"], demo_plugin["spec"]["sha256"]);
+
+    // In the sidecar, as istiod and istio-agent hand it to Envoy, with the pod's environment.
+    let wasm_dir = sieve_e2e::modules::wasm_dir().unwrap();
+    let chain = vec![(plugin.clone(), wasm_dir.join("sieve_chain.wasm"))];
+    let sidecar = |environment: Vec<(String, String)>| {
+        let mut bootstrap = istio::sidecar_bootstrap().unwrap();
+        let listener = istio::listener_mut(&mut bootstrap, "virtualInbound").unwrap();
+        assert_eq!(istio::insert_wasmplugins(listener, &chain).unwrap(), 2);
+        let mesh = mesh();
+        let port = free_port();
+        let config = istio::local_sidecar(bootstrap, port, mesh.app.addr, &mesh.clusters, &wasm_dir).unwrap();
+        (config, mesh, port, EnvoyOptions { env: environment, ..Default::default() })
+    };
+    let (config, _mesh, port, options) = sidecar(environment.clone());
+    let envoy = Envoy::start(&config, options).unwrap_or_else(|e| panic!("{e}"));
+    check_filter("chain", &format!("http://127.0.0.1:{port}"));
+    let by_basic = Request::new("GET", &format!("http://127.0.0.1:{port}/admin/x"))
+        .header(
+            "authorization",
+            &format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("demo:sieve-demo-password-8c6f1d2e9a7b4f03")
+            ),
+        )
+        .send();
+    assert_eq!(by_basic.upstream_header("x-sieve-consumer").as_deref(), Some("demo-admin"), "{}", by_basic.body);
+    let (_, dump) = envoy.admin_get("/config_dump").unwrap();
+    assert!(dump.contains("SIEVE_API_KEYS"));
+    assert!(!dump.contains(digest) && !dump.contains(password_hash), "a secret in Envoy's config dump");
+    drop(envoy);
+
+    // A pod without the Secret's variables: the sidecar refuses the plugin, naming what is missing.
+    let (config, _mesh, _, options) =
+        sidecar(environment.into_iter().filter(|(name, _)| name != "SIEVE_BASIC_USERS").collect());
+    let log = Envoy::refuses_with(&config, &options).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        log.contains("stages[1].auth.providers[1].basic.users: environment variable SIEVE_BASIC_USERS is not set"),
+        "{log}"
+    );
 }
