@@ -105,6 +105,12 @@ pub fn parse_with_environment(
 ) -> Result<(serde_json::Map<String, serde_json::Value>, EnvironmentValues), ConfigError> {
     let mut document = parse_object(bytes)?;
     let mut found = EnvironmentValues::default();
+    // Most configurations name no variable: a scan of the bytes spares walking them (a key
+    // spelt with `\u` escapes is walked too).
+    let mentioned = |needle: &[u8]| bytes.windows(needle.len()).any(|window| window == needle);
+    if !mentioned(FROM_ENV_KEY.as_bytes()) && !mentioned(b"\\u") {
+        return Ok((document, found));
+    }
     for (key, value) in document.iter_mut() {
         resolve_references(value, key.clone(), environment, &mut found)?;
     }
@@ -130,10 +136,12 @@ fn resolve_references(
             let text = environment(&variable).ok_or_else(|| {
                 ConfigError::new(&at, format!("environment variable {variable} is not set (vm_config.environment_variables; Istio: WasmPlugin vmConfig.env)"))
             })?;
-            // serde_json's syntax errors give a position, never the text.
-            *value = serde_json::from_slice(&text).map_err(|e| {
-                ConfigError::new(&at, format!("environment variable {variable} does not hold a JSON value: {e}"))
-            })?;
+            // serde_json's syntax errors give a position, never the text. Parsed from a str, as
+            // the configuration is: one instance of the parser in the module, not two.
+            let parsed = std::str::from_utf8(&text).map_err(|_| "is not UTF-8".to_string()).and_then(|text| {
+                serde_json::from_str::<serde_json::Value>(text).map_err(|e| format!("does not hold a JSON value: {e}"))
+            });
+            *value = parsed.map_err(|why| ConfigError::new(&at, format!("environment variable {variable} {why}")))?;
             found.0.push((at, variable));
             Ok(())
         }

@@ -199,9 +199,16 @@ fn errors_inside_a_value_from_the_environment_name_the_variable_and_quote_nothin
 
 #[test]
 fn a_variable_is_found_by_its_whole_name() {
-    let entries: Vec<Vec<u8>> =
-        ["SIEVE_KEYS_OLD=1", "SIEVE_KEYS=[2]", "SIEVE_KEYS=3", "EMPTY="].map(|e| e.as_bytes().to_vec()).into();
-    assert_eq!(crate::host::environment_value(&entries, "SIEVE_KEYS").as_deref(), Some(&b"[2]"[..]));
-    assert_eq!(crate::host::environment_value(&entries, "EMPTY").as_deref(), Some(&b""[..]));
-    assert_eq!(crate::host::environment_value(&entries, "SIEVE"), None);
+    let entries = b"SIEVE_KEYS_OLD=1\0SIEVE_KEYS=[2]\0SIEVE_KEYS=3\0EMPTY=\0";
+    assert_eq!(crate::host::environment_value(entries, "SIEVE_KEYS").as_deref(), Some(&b"[2]"[..]));
+    assert_eq!(crate::host::environment_value(entries, "EMPTY").as_deref(), Some(&b""[..]));
+    assert_eq!(crate::host::environment_value(entries, "SIEVE"), None);
+    assert_eq!(crate::host::environment_value(b"", "SIEVE"), None);
+}
+
+#[test]
+fn a_reference_spelt_with_escapes_is_still_a_reference() {
+    let env = environment(&[("ITEMS", "[]")]);
+    let (document, _) = parse_with_environment(br#"{"items":{"from\u005fenv":"ITEMS"}}"#, &env).unwrap();
+    assert_eq!(document["items"], serde_json::json!([]));
 }

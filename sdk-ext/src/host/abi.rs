@@ -201,20 +201,24 @@ extern "C" {
 /// Longest environment the module reads, in bytes: a host saying more is not believed.
 const MAX_ENVIRONMENT_BYTES: u32 = 16 << 20;
 
-/// The VM's environment as `NAME=value` entries; empty when the host has none or answers oddly.
-pub fn environment() -> Vec<Vec<u8>> {
+/// The VM's environment: `NAME=value` entries, each ended by a NUL; empty when the host has none
+/// or answers oddly.
+pub fn environment() -> Vec<u8> {
     let (mut count, mut size) = (0u32, 0u32);
-    if unsafe { environ_sizes_get(&mut count, &mut size) } != 0 || count == 0 || size > MAX_ENVIRONMENT_BYTES {
+    if unsafe { environ_sizes_get(&mut count, &mut size) } != 0
+        || count == 0
+        || count > size
+        || size > MAX_ENVIRONMENT_BYTES
+    {
         return Vec::new();
     }
-    // The host writes `count` pointers and `size` bytes of NUL-terminated entries.
-    let Some(pointer_count) = usize::try_from(count).ok().filter(|&c| c <= size as usize) else { return Vec::new() };
-    let mut pointers = vec![0u32; pointer_count];
+    // The host writes `count` pointers, and the entries one after another into `bytes`.
+    let mut pointers = vec![0u32; count as usize];
     let mut bytes = vec![0u8; size as usize];
     if unsafe { environ_get(pointers.as_mut_ptr(), bytes.as_mut_ptr()) } != 0 {
         return Vec::new();
     }
-    bytes.split(|&b| b == 0).filter(|entry| !entry.is_empty()).map(<[u8]>::to_vec).collect()
+    bytes
 }
 
 /// Buffer 7 of the ABI: the plugin configuration.

@@ -17,9 +17,12 @@ pub const COUNTER_FLUSH: std::time::Duration = std::time::Duration::from_millis(
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-/// The value of `name` among `NAME=value` entries (the first entry of that name, as `getenv` does).
-pub fn environment_value(entries: &[Vec<u8>], name: &str) -> Option<Vec<u8>> {
-    entries.iter().find_map(|entry| Some(entry.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?.to_vec()))
+/// The value of `name` in an environment of NUL-ended `NAME=value` entries (the first entry of
+/// that name, as `getenv` finds it).
+pub fn environment_value(environment: &[u8], name: &str) -> Option<Vec<u8>> {
+    environment
+        .split(|&b| b == 0)
+        .find_map(|entry| Some(entry.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?.to_vec()))
 }
 
 /// The header maps of an HTTP exchange, as the proxy-wasm ABI numbers them.
