@@ -704,10 +704,20 @@ fn a_flood_of_wrong_passwords_beyond_the_budget_gets_429_while_a_verified_passwo
 }
 
 fn refused(plugin_config: Value) -> String {
+    refused_with(plugin_config, |_| {}, &sieve_e2e::EnvoyOptions::default())
+}
+
+/// The line Envoy logs refusing `plugin_config`, with the Envoy config adjusted and `options`.
+fn refused_with(
+    plugin_config: Value,
+    adjust: impl FnOnce(&mut EnvoyConfig),
+    options: &sieve_e2e::EnvoyOptions,
+) -> String {
     let mut config = EnvoyConfig::load(CONFIG).unwrap();
     config.make_local(&sieve_e2e::modules::wasm_dir().unwrap(), &[("echo", sieve_e2e::closed_port())]);
     config.set_plugin_config(FILTER, &plugin_config.to_string());
-    let log = Envoy::refuses(&config).unwrap_or_else(|e| panic!("{e}"));
+    adjust(&mut config);
+    let log = Envoy::refuses_with(&config, options).unwrap_or_else(|e| panic!("{e}"));
     log.lines().find(|l| l.contains("sieve.auth: invalid configuration")).unwrap_or_else(|| panic!("{log}")).to_string()
 }
 
@@ -837,19 +847,11 @@ fn secrets_come_from_the_vm_environment_and_stay_out_of_envoys_config() {
 fn a_missing_or_broken_secret_variable_is_refused_naming_the_field_and_the_variable() {
     let (config, keys, users, jwks) = secrets_from_environment();
     let refusal = |key_values: &[(&str, &str)], host: &[(&str, &str)]| {
-        let mut envoy_config = EnvoyConfig::load(CONFIG).unwrap();
-        envoy_config.make_local(&sieve_e2e::modules::wasm_dir().unwrap(), &[("echo", sieve_e2e::closed_port())]);
-        envoy_config.set_plugin_config(FILTER, &config.to_string());
-        envoy_config.set_vm_environment(FILTER, key_values, &["SIEVE_API_KEYS"]);
         let options = sieve_e2e::EnvoyOptions {
             env: host.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
             ..Default::default()
         };
-        let log = Envoy::refuses_with(&envoy_config, &options).unwrap_or_else(|e| panic!("{e}"));
-        log.lines()
-            .find(|l| l.contains("sieve.auth: invalid configuration"))
-            .unwrap_or_else(|| panic!("{log}"))
-            .to_string()
+        refused_with(config.clone(), |c| c.set_vm_environment(FILTER, key_values, &["SIEVE_API_KEYS"]), &options)
     };
     let both: [(&str, &str); 2] = [("SIEVE_BASIC_USERS", &users), ("SIEVE_JWKS", &jwks)];
 
